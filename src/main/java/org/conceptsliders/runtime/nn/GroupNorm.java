@@ -1,0 +1,41 @@
+package org.conceptsliders.runtime.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * torch.nn.GroupNorm over [N, C, ...]: statistics per sample and group of C/groups channels,
+ * biased variance, then a per-channel affine. The engine has no fused kernel behind DJL's API,
+ * so it is written as a layer norm over the flattened group followed by the affine.
+ */
+public final class GroupNorm extends Module {
+    private final Parameter weight;
+    private final Parameter bias;
+    private final int groups;
+    private final float eps;
+
+    public GroupNorm(int groups, long channels, float eps) {
+        if (channels % groups != 0) {
+            throw new IllegalArgumentException("GroupNorm: " + channels + " channels do not split into " + groups + " groups");
+        }
+        this.groups = groups;
+        this.eps = eps;
+        this.weight = param("weight", Parameter.Init.ONES, 0, channels);
+        this.bias = param("bias", Parameter.Init.ZEROS, 0, channels);
+    }
+
+    public NDArray forward(NDArray x) {
+        Shape s = x.getShape();
+        long n = s.get(0);
+        long c = s.get(1);
+        NDArray g = x.reshape(n, groups, -1);
+        NDArray mean = g.mean(new int[] {2}, true);
+        NDArray centred = g.sub(mean);
+        NDArray var = centred.square().mean(new int[] {2}, true);
+        NDArray normed = centred.div(var.add(eps).sqrt()).reshape(s);
+        long[] affine = new long[s.dimension()];
+        java.util.Arrays.fill(affine, 1);
+        affine[1] = c;
+        return normed.mul(weight.value().reshape(affine)).add(bias.value().reshape(affine));
+    }
+}
