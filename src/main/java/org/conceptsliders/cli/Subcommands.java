@@ -1,0 +1,13 @@
+package org.conceptsliders.cli;
+
+import java.util.List;
+
+/** The subcommands, in the order --help lists them. */
+final class Subcommands {
+    private Subcommands() {
+    }
+
+    static List<Object> all() {
+        return List.of();
+    }
+}
