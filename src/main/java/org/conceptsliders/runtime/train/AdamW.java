@@ -52,7 +52,8 @@ public final class AdamW implements AutoCloseable {
         this.weightDecay = b.weightDecay;
         this.maxGradNorm = b.maxGradNorm;
         Parameter first = params.parameters().values().iterator().next();
-        this.manager = NDManager.newBaseManager(first.value().getDevice(), "AdamW");
+        this.manager = NDManager.newBaseManager(first.value().getDevice());
+        this.manager.setName("AdamW");
         params.parameters().forEach((name, p) -> {
             NDArray w = p.value();
             NDArray m = manager.zeros(w.getShape(), DataType.FLOAT32);

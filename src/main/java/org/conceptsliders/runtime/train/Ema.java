@@ -36,7 +36,8 @@ public final class Ema implements AutoCloseable {
         this.maxDecay = maxDecay;
         this.warmup = warmup;
         Parameter first = params.parameters().values().iterator().next();
-        this.manager = NDManager.newBaseManager(first.value().getDevice(), "Ema");
+        this.manager = NDManager.newBaseManager(first.value().getDevice());
+        this.manager.setName("Ema");
         params.parameters().forEach((name, p) -> shadow.put(name, InPlace.float32Copy(p.value(), manager)));
     }
 
