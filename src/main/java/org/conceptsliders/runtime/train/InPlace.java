@@ -1,7 +1,9 @@
 package org.conceptsliders.runtime.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 
 /** Writes into existing arrays, so that modules and optimizers keep their references. */
 final class InPlace {
@@ -25,9 +27,9 @@ final class InPlace {
     }
 
     /** A float32 copy of {@code a} owned by {@code manager}. */
-    static NDArray float32Copy(NDArray a, ai.djl.ndarray.NDManager manager) {
+    static NDArray float32Copy(NDArray a, NDManager manager) {
         try (NoGrad ignored = NoGrad.enter()) {
-            NDArray c = a.toType(ai.djl.ndarray.types.DataType.FLOAT32, true);
+            NDArray c = a.toType(DataType.FLOAT32, true);
             c.attach(manager);
             return c;
         }

@@ -85,6 +85,7 @@ class TrainingLoopTest {
             run.loop().optLossLog(csv).optProgress(seen::add).build().run();
             float first = (run.losses.get(0) + run.losses.get(1) + run.losses.get(2)) / 3;
             float last = (run.losses.get(37) + run.losses.get(38) + run.losses.get(39)) / 3;
+            System.out.printf("TinyMlp loss over 40 steps: %.4f -> %.4f%n", first, last);
             assertTrue(last < 0.3 * first, "loss " + first + " -> " + last);
         }
         List<String> lines = Files.readAllLines(csv);
