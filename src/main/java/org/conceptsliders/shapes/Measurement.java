@@ -19,15 +19,15 @@ import org.conceptsliders.shapes.ShapeScene.Size;
  * @param backgroundArgb  the background colour: per-channel median of the border pixels
  * @param background      its class
  * @param fillArgb        mean colour of the mask's core (the mask eroded to its deeper half)
- * @param colour          nearest palette hue of the fill, or null
+ * @param colour          nearest palette hue of the fill; null when the fill is grey (chroma below 40)
  * @param shape           silhouette class, or null
  * @param sizeClass       class of {@code size}, or null
- * @param areaFraction    mask pixels over all pixels
- * @param size            equivalent radius, sqrt(area / pi)
- * @param x               centroid x
+ * @param areaFraction    the shape's area (summed coverage, not the mask's pixel count) over the picture's
+ * @param size            equivalent radius, sqrt(area / pi), the area summed from coverage
+ * @param x               centroid x, coverage-weighted
  * @param y               centroid y
- * @param edgeBlur        Gaussian-sigma equivalent of the outer edge's 20-80 % transition width;
- *                        a sharp render reads about 0.3 px (the anti-aliasing)
+ * @param edgeBlur        Gaussian sigma equivalent to the width of the outer edge; a sharp render
+ *                        reads 0.35-0.55 px (the anti-aliasing)
  * @param outline         thickness of the ring whose colour leaves the background-to-fill line
  */
 public record Measurement(int width, int height, boolean[] mask, int backgroundArgb, Background background,

@@ -5,7 +5,6 @@ import org.conceptsliders.shapes.ShapeScene.Colour;
 import org.conceptsliders.shapes.ShapeScene.Shape;
 import org.conceptsliders.shapes.ShapeScene.Size;
 
-import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
@@ -13,25 +12,30 @@ import java.util.Arrays;
  * with noise, halos and colour shifts; plus the rank correlation, IoU and PSNR that tests of
  * generated images and sliders use.
  *
- * <p>How, in order: the background is the per-channel median of the border pixels. Each
- * pixel's contrast is its RGB distance to the background. The mask is the largest 8-connected
- * component of the pixels above half the contrast of the shape's core, with its holes filled;
- * it is found twice, first at half the 99.5th percentile of the contrast, then at half the
- * median contrast of the first mask's core. The core is the mask eroded to its deeper half
- * (chamfer distance at least half the deepest), which leaves out the outline ring and the
- * blurred edge; its mean colour gives the colour class by the nearest palette hue.
+ * <p>How, in order. The background is the per-channel median of the border pixels. A first
+ * mask (pixels whose RGB distance to the background exceeds half its 99.5th percentile) gives
+ * the fill colour: the mean of its core, the mask eroded to its deeper half (chamfer distance
+ * at least half the deepest), which leaves out the outline ring and the blurred edge. Then each
+ * pixel's <em>coverage</em> is its colour projected on the background-to-fill axis, 0 on the
+ * background and 1 on the fill, linear across anti-aliased and blurred edges, 0.9-1 on the
+ * outline ring (which the world draws farther from the background than the fill), and blind to
+ * noise across the axis. The mask is the largest 8-connected component of coverage above 0.5,
+ * holes filled; the fill colour is re-read from its core and classed by the nearest palette hue
+ * (hue survives mixing with a grey background).
  *
- * <p>The shape class comes from the mask's extent (area over bounding-box area: square 1,
- * circle pi/4, triangle and diamond 1/2) and, between triangle and diamond, from how far the
- * centroid sits below the box's centre (1/6 of the height for the upward triangle, 0 for the
- * diamond).
+ * <p>Area, centroid, edge and outline are soft sums over the pixels within 0.06 of the shorter
+ * side (at least 3 px) of the mask, of the coverage mapped through symmetric dead zones,
+ * c = (coverage - 0.15) / 0.7 clamped to [0, 1]: noise stays out, and a symmetric edge keeps
+ * its area. The perimeter is the sum of |grad c| (the coarea formula: the mean length of the
+ * level lines). Edge blur is sum c (1 - c) over the perimeter, divided by that integral for a
+ * Gaussian edge of sigma 1. Outline: blends of background and fill lie on the RGB segment
+ * between them, the ring does not; its thickness is the summed distance off that segment (0
+ * below 30, 1 from 120 on, in 0-255 units) over the perimeter.
  *
- * <p>Edge blur: the area between the 20 % and 80 % contrast contours divided by the perimeter
- * is the 20-80 % transition width, 1.68 sigma for a Gaussian edge. The perimeter is the
- * measured shape's perimeter-to-root-area constant times the root of the area, which noise
- * does not inflate. Outline: a blend of background and fill lies on the RGB segment between
- * them, the ring does not; the summed distance off that segment (0 below 30, 1 from 120 on),
- * divided by the perimeter, is the ring's thickness.
+ * <p>The shape class comes from moments of c, corrected for the measured blur (a Gaussian of
+ * variance s² adds s² to each variance and leaves odd moments alone): an upward triangle's mass lies low (skewness of y -2 sqrt 2 / 5 = -0.57, the
+ * others 0), and E[x²y²] / (E[x²] E[y²]) is 1 for a square (x and y independent), 2/3 for a
+ * circle and 2/5 for a diamond.
  */
 public final class ShapeMeasurer {
 
@@ -45,6 +49,8 @@ public final class ShapeMeasurer {
      * with the dead zones cut off, (Phi - 0.15) / 0.7 clamped to [0, 1] (numerical quadrature).
      */
     private static final double TRANSITION_PER_SIGMA = 0.3209;
+    /** A fill with less chroma (max - min channel, 0-255) has no hue to class: the palette's is 255. */
+    private static final double MIN_CHROMA = 40;
     private static final double RING_FROM = 30;
     private static final double RING_FULL = 120;
 
@@ -85,8 +91,10 @@ public final class ShapeMeasurer {
                     + (rgb[i][2] - bg[2]) * axis[2]) / axis2;
         }
         boolean[] mask = shapeMask(coverage, 0.5, width, height);
-        boolean[] core = core(mask, width, height);
-        fill = mean(rgb, core);
+        if (count(mask) == 0) {
+            return empty(width, height, bgArgb, bgClass);
+        }
+        fill = mean(rgb, core(mask, width, height));
 
         // soft sums over the mask's surroundings, as far as a blurred edge reaches; the dead zones
         // keep noise out, and being symmetric they leave the area of a symmetric edge unchanged
@@ -203,11 +211,7 @@ public final class ShapeMeasurer {
         return 10 * Math.log10(255.0 * 255.0 / mse);
     }
 
-    /**
-     * The shape from two moments of its coverage: the skewness of y (an upward triangle's mass
-     * lies low: -2 sqrt 2 / 5 = -0.57; the others 0), then E[x²y²] / (E[x²] E[y²]), which is 1
-     * for a square (x and y independent), 2/3 for a circle and 2/5 for a diamond.
-     */
+    /** Splits the moments' values (see the class javadoc) half-way between the shapes'. */
     private static Shape classify(double crossRatio, double skewY) {
         if (skewY < -0.28) {
             return Shape.TRIANGLE;
@@ -221,7 +225,10 @@ public final class ShapeMeasurer {
     private static Colour nearestHue(double[] rgb) {
         double max = Math.max(rgb[0], Math.max(rgb[1], rgb[2]));
         double min = Math.min(rgb[0], Math.min(rgb[1], rgb[2]));
-        double chroma = Math.max(max - min, 1e-9);
+        double chroma = max - min;
+        if (chroma < MIN_CHROMA) {
+            return null;
+        }
         double hue;
         if (max == rgb[0]) {
             hue = 60 * ((rgb[1] - rgb[2]) / chroma);
@@ -249,7 +256,9 @@ public final class ShapeMeasurer {
         int best = 0;
         int bestSize = 0;
         int next = 0;
-        ArrayDeque<Integer> queue = new ArrayDeque<>();
+        // a stack of pixel indices; each pixel is pushed at most once per flood
+        int[] stack = new int[n];
+        int top = 0;
         for (int start = 0; start < n; start++) {
             if (contrast[start] <= threshold || label[start] != 0) {
                 continue;
@@ -257,9 +266,9 @@ public final class ShapeMeasurer {
             next++;
             int size = 0;
             label[start] = next;
-            queue.add(start);
-            while (!queue.isEmpty()) {
-                int i = queue.poll();
+            stack[top++] = start;
+            while (top > 0) {
+                int i = stack[--top];
                 size++;
                 int x = i % width;
                 int y = i / width;
@@ -271,7 +280,7 @@ public final class ShapeMeasurer {
                             int j = ny * width + nx;
                             if (label[j] == 0 && contrast[j] > threshold) {
                                 label[j] = next;
-                                queue.add(j);
+                                stack[top++] = j;
                             }
                         }
                     }
@@ -290,18 +299,18 @@ public final class ShapeMeasurer {
             boolean border = x == 0 || y == 0 || x == width - 1 || y == height - 1;
             if (border && label[i] != best) {
                 outside[i] = true;
-                queue.add(i);
+                stack[top++] = i;
             }
         }
         int[] step = {-1, 1, -width, width};
-        while (!queue.isEmpty()) {
-            int i = queue.poll();
+        while (top > 0) {
+            int i = stack[--top];
             for (int s : step) {
                 int j = i + s;
                 boolean sameRowOrColumn = Math.abs(s) == width || j / width == i / width;
                 if (j >= 0 && j < n && sameRowOrColumn && !outside[j] && label[j] != best) {
                     outside[j] = true;
-                    queue.add(j);
+                    stack[top++] = j;
                 }
             }
         }
@@ -356,6 +365,14 @@ public final class ShapeMeasurer {
 
     private static double at(double[] dist, int x, int y, int width, int height, double beyond) {
         return x < 0 || y < 0 || x >= width || y >= height ? beyond : dist[y * width + x];
+    }
+
+    private static int count(boolean[] mask) {
+        int count = 0;
+        for (boolean m : mask) {
+            count += m ? 1 : 0;
+        }
+        return count;
     }
 
     private static boolean[] not(boolean[] mask) {

@@ -18,6 +18,7 @@ class ShapeMeasurerTest {
 
     private static final int SIDE = 64;
     private static final int SCENES = 500;
+    private static final int SWEEPS = 10;
     private final ShapesWorld world = new ShapesWorld();
 
     @Test
@@ -129,7 +130,7 @@ class ShapeMeasurerTest {
         Random random = new Random(4);
         int steps = 11;
         double worst = 1;
-        for (int k = 0; k < 20; k++) {
+        for (int k = 0; k < SWEEPS; k++) {
             ShapeScene base = world.random(random);
             // a large shape keeps a fill inside the thickest outline
             base = new ShapeScene(base.shape(), Size.LARGE.min(), base.colour(), 0.5, 0.55, base.background(),
@@ -149,7 +150,7 @@ class ShapeMeasurerTest {
             }
             worst = Math.min(worst, rho);
         }
-        System.out.printf("%s sweep: worst Spearman over 20 scenes %.3f%n", attribute, worst);
+        System.out.printf("%s sweep: worst Spearman over %d scenes %.3f%n", attribute, SWEEPS, worst);
         assertTrue(worst > 0.95, attribute + " Spearman " + worst);
     }
 
