@@ -22,7 +22,10 @@ public enum VisualAttribute {
         this.highWord = highWord;
     }
 
-    /** The largest value the world draws or pairs use (3.2 px outline, 1.6 px blur at 64 px). */
+    /**
+     * The top of the attribute's range (3.2 px outline, 1.6 px blur at 64 px): random scenes
+     * stay below it, pairs may take it as their high end.
+     */
     public double max() {
         return max;
     }

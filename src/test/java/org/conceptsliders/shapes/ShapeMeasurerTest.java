@@ -93,6 +93,65 @@ class ShapeMeasurerTest {
         assertTrue(colourOk >= 0.97 * SCENES, "colour " + colourOk);
     }
 
+    @Test
+    void colourSurvivesAColourCastAndAHalo() {
+        Random random = new Random(10);
+        int colourOk = 0;
+        int scenes = 200;
+        for (int k = 0; k < scenes; k++) {
+            ShapeScene scene = world.random(random);
+            int[] argb = world.render(scene);
+            // a cast of (+25, -15, +10) everywhere, and a faint grey halo two pixels wide
+            Measurement clean = ShapeMeasurer.measure(argb, SIDE, SIDE);
+            int[] shifted = new int[argb.length];
+            for (int i = 0; i < argb.length; i++) {
+                boolean halo = !clean.mask()[i] && nearMask(clean.mask(), i, 2);
+                double[] rgb = ShapesWorld.rgb(argb[i]);
+                int r = clamp(rgb[0] + 25 + (halo ? 40 : 0));
+                int g = clamp(rgb[1] - 15 + (halo ? 40 : 0));
+                int b = clamp(rgb[2] + 10 + (halo ? 40 : 0));
+                shifted[i] = 0xFF000000 | r << 16 | g << 8 | b;
+            }
+            colourOk += ShapeMeasurer.measure(shifted, SIDE, SIDE).colour() == scene.colour() ? 1 : 0;
+        }
+        System.out.printf("colour cast and halo: colour %.3f%n", (double) colourOk / scenes);
+        assertTrue(colourOk >= 0.97 * scenes, "colour " + colourOk);
+    }
+
+    private static boolean nearMask(boolean[] mask, int i, int radius) {
+        int x = i % SIDE;
+        int y = i / SIDE;
+        for (int dy = -radius; dy <= radius; dy++) {
+            for (int dx = -radius; dx <= radius; dx++) {
+                int nx = x + dx;
+                int ny = y + dy;
+                if (nx >= 0 && ny >= 0 && nx < SIDE && ny < SIDE && mask[ny * SIDE + nx]) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static int clamp(double v) {
+        return (int) Math.max(0, Math.min(255, Math.round(v)));
+    }
+
+    @Test
+    void greyShapeHasNoColourClass() {
+        int[] argb = world.render(new ShapeScene(Shape.SQUARE, 0.18, Colour.RED, 0.5, 0.5, 0.02, 0, 0));
+        for (int i = 0; i < argb.length; i++) {
+            if (argb[i] != argb[0]) {
+                int v = (int) Math.round(ShapesWorld.rgb(argb[i])[0] * 0.6);
+                argb[i] = 0xFF000000 | v << 16 | v << 8 | v;
+            }
+        }
+        Measurement m = ShapeMeasurer.measure(argb, SIDE, SIDE);
+        assertTrue(m.found());
+        assertEquals(Shape.SQUARE, m.shape());
+        assertEquals(null, m.colour());
+    }
+
     /** Gaussian blur of sigma px, then Gaussian noise of sigma noiseLevel (0-255) per channel. */
     private static int[] degrade(int[] argb, double blurPx, double noiseLevel, Random random) {
         double[][] planes = new double[3][argb.length];
