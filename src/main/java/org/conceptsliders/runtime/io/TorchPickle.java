@@ -23,7 +23,8 @@ import java.util.Map;
  * generic object and calls {@code __setstate__} on stack objects by reflection (BUILD); its
  * constructor registry is static and shared by every unpickler in the JVM. So this subclass
  * intercepts the opcodes that name globals and resolves them from its own allowlist instead of
- * registering constructors, refuses BUILD, INST, OBJ and the extension registry, and keeps dict
+ * registering constructors, accepts BUILD only on a dict, refuses INST, OBJ and the extension
+ * registry, and keeps dict
  * items in file order (Pyrolite collects SETITEMS into a HashMap first).
  */
 final class TorchPickle extends Unpickler {
@@ -97,7 +98,17 @@ final class TorchPickle extends Unpickler {
                 }
                 return NO_RETURN_VALUE;
             }
-            case Opcodes.BUILD, Opcodes.INST, Opcodes.OBJ, Opcodes.EXT1, Opcodes.EXT2, Opcodes.EXT4,
+            case Opcodes.BUILD -> {
+                // state_dict() is an OrderedDict whose __dict__ holds _metadata (module versions):
+                // attributes of a dict are not tensors, so they are dropped
+                Object state = stack.pop();
+                if (!(stack.peek() instanceof Map) || !(state instanceof Map)) {
+                    throw new TorchCheckpointException(file, null, entry + ": BUILD (__setstate__) of "
+                            + describe(stack.peek()) + " is refused; only a dict's attributes are accepted");
+                }
+                return NO_RETURN_VALUE;
+            }
+            case Opcodes.INST, Opcodes.OBJ, Opcodes.EXT1, Opcodes.EXT2, Opcodes.EXT4,
                  Opcodes.PERSID -> throw new TorchCheckpointException(file, null, entry + ": pickle opcode 0x"
                     + Integer.toHexString(key) + " is not used by state dicts and is refused");
             default -> {
