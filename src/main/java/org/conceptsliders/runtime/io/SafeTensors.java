@@ -182,16 +182,20 @@ public final class SafeTensors implements AutoCloseable {
     }
 
     /**
-     * Loads one tensor into {@code manager} in its stored dtype. The array owns a copy of the
-     * data, so that it may be modified in place (LoRA merging) and outlives this reader.
+     * Loads one tensor into {@code manager} in its stored dtype (BF16 as FLOAT32, see
+     * {@link TensorData#toNDArray}). The array owns a copy of the data, so that it may be modified
+     * in place (LoRA merging) and outlives this reader.
      */
     public NDArray load(String key, NDManager manager) throws IOException {
         TensorInfo t = info(key);
         return new TensorData(t.dtype(), t.shape(), bytes(key)).toNDArray(manager);
     }
 
-    /** Loads one tensor converted to {@code type}. */
+    /** Loads one tensor converted to {@code type} (not BFLOAT16, which the engine cannot hold). */
     public NDArray load(String key, NDManager manager, DataType type) throws IOException {
+        if (type == DataType.BFLOAT16) {
+            throw new IllegalArgumentException("DJL's PyTorch engine has no bfloat16 arrays; load " + key + " as FLOAT32");
+        }
         NDArray a = load(key, manager);
         if (a.getDataType() == type) {
             return a;

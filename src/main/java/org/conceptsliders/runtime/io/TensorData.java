@@ -35,12 +35,6 @@ public record TensorData(Dtype dtype, long[] shape, ByteBuffer data) implements 
         return new TensorData(Dtype.F32, shape, b);
     }
 
-    /** A copy of {@code array}'s data, dtype and shape. */
-    public static TensorData of(NDArray array) throws java.io.IOException {
-        TensorSource s = TensorSource.of(array);
-        return new TensorData(s.dtype(), s.shape(), s.bytes());
-    }
-
     @Override
     public long[] shape() {
         return shape.clone();
@@ -107,10 +101,14 @@ public record TensorData(Dtype dtype, long[] shape, ByteBuffer data) implements 
 
     /**
      * An array in {@code manager} holding a copy of the data, so that it outlives this record
-     * (and any memory-mapped file the bytes came from) and may be modified in place.
+     * (and any memory-mapped file the bytes came from) and may be modified in place. BF16 is
+     * widened to FLOAT32 (exactly): DJL 0.36's PyTorch engine aborts the JVM on any bfloat16 array.
      */
     public NDArray toNDArray(NDManager manager) {
         Shape s = new Shape(shape);
+        if (dtype == Dtype.BF16) {
+            return manager.create(toFloats(), s);
+        }
         if (data.remaining() == 0) {
             return manager.zeros(s, dtype.djl());
         }
