@@ -93,7 +93,10 @@ final class TorchPickle extends Unpickler {
                 List<Object> items = stack.pop_all_since_marker();
                 @SuppressWarnings("unchecked")
                 Map<Object, Object> dict = (Map<Object, Object>) stack.peek();
-                for (int i = 0; i + 1 < items.size(); i += 2) {
+                if (items.size() % 2 != 0) {
+                    throw new TorchCheckpointException(file, null, entry + ": SETITEMS with a key but no value");
+                }
+                for (int i = 0; i < items.size(); i += 2) {
                     dict.put(items.get(i), items.get(i + 1));
                 }
                 return NO_RETURN_VALUE;
