@@ -1,0 +1,77 @@
+package org.conceptsliders.runtime.unet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import org.conceptsliders.runtime.Compute;
+import org.conceptsliders.runtime.io.SafeTensors;
+import org.conceptsliders.testing.Reference;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class UNet2DConditionModelTest {
+
+    @Test
+    void sd1MatchesDiffusers() throws Exception {
+        try (NDManager m = NDManager.newBaseManager(Compute.cpu().device());
+             SafeTensors io = SafeTensors.open(Reference.path("unet_sd1/io.safetensors"))) {
+            UNet2DConditionModel unet = UNet2DConditionModel.load(Reference.path("unet_sd1"), m, Compute.cpu());
+            NDArray out = unet.forward(io.load("sample", m), io.load("timestep", m), io.load("encoder_hidden_states", m));
+            double err = Reference.assertClose(out, io.load("expected", m), Reference.MODULE_TOL, "unet_sd1");
+            System.out.println("unet_sd1 relative L2 error: " + err);
+        }
+    }
+
+    @Test
+    void sdxlMatchesDiffusers() throws Exception {
+        try (NDManager m = NDManager.newBaseManager(Compute.cpu().device());
+             SafeTensors io = SafeTensors.open(Reference.path("unet_sdxl/io.safetensors"))) {
+            UNet2DConditionModel unet = UNet2DConditionModel.load(Reference.path("unet_sdxl"), m, Compute.cpu());
+            NDArray out = unet.forward(io.load("sample", m), io.load("timestep", m), io.load("encoder_hidden_states", m),
+                    io.load("text_embeds", m), io.load("time_ids", m));
+            double err = Reference.assertClose(out, io.load("expected", m), Reference.MODULE_TOL, "unet_sdxl");
+            System.out.println("unet_sdxl relative L2 error: " + err);
+        }
+    }
+
+    @Test
+    void forwardInSubManagerLeavesNoArraysInModelManager() throws Exception {
+        try (NDManager weights = NDManager.newBaseManager(Compute.cpu().device());
+             SafeTensors io = SafeTensors.open(Reference.path("unet_sd1/io.safetensors"))) {
+            UNet2DConditionModel unet = UNet2DConditionModel.load(Reference.path("unet_sd1"), weights, Compute.cpu());
+            int before = weights.getManagedArrays().size();
+            try (NDManager call = weights.newSubManager()) {
+                // A single timestep for the whole batch is broadcast.
+                NDArray out = unet.forward(io.load("sample", call), call.create(new long[] {500}),
+                        io.load("encoder_hidden_states", call));
+                assertArrayEquals(new long[] {2, 4, 16, 16}, out.getShape().getShape());
+                assertEquals(call, out.getManager());
+            }
+            assertEquals(before, weights.getManagedArrays().size());
+        }
+    }
+
+    @Test
+    void sizeNotMultipleOfDownsamplingIsRestored() throws Exception {
+        try (NDManager m = NDManager.newBaseManager(Compute.cpu().device());
+             SafeTensors io = SafeTensors.open(Reference.path("unet_sd1/io.safetensors"))) {
+            UNet2DConditionModel unet = UNet2DConditionModel.load(Reference.path("unet_sd1"), m, Compute.cpu());
+            NDArray sample = m.randomNormal(new ai.djl.ndarray.types.Shape(1, 4, 12, 10));
+            NDArray out = unet.forward(sample, m.create(new float[] {10f}), io.load("encoder_hidden_states", m).get("0:1"));
+            assertArrayEquals(new long[] {1, 4, 12, 10}, out.getShape().getShape());
+        }
+    }
+
+    @Test
+    void sdxlRejectsMissingTimeIds() throws Exception {
+        try (NDManager m = NDManager.newBaseManager(Compute.cpu().device());
+             SafeTensors io = SafeTensors.open(Reference.path("unet_sdxl/io.safetensors"))) {
+            UNet2DConditionModel unet = UNet2DConditionModel.load(Reference.path("unet_sdxl"), m, Compute.cpu());
+            assertThrows(IllegalArgumentException.class, () -> unet.forward(io.load("sample", m),
+                    io.load("timestep", m).toType(DataType.FLOAT32, false), io.load("encoder_hidden_states", m)));
+        }
+    }
+}
