@@ -1,8 +1,8 @@
 package org.conceptsliders.runtime.unet;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * diffusers {@code Timesteps} ({@code get_timestep_embedding}): the sinusoidal embedding of
@@ -33,8 +33,7 @@ public final class Timesteps {
         NDArray cos = args.cos();
         NDArray emb = flipSinToCos ? cos.concat(sin, 1) : sin.concat(cos, 1);
         if (channels % 2 == 1) {
-            emb = NDArrays.concat(new ai.djl.ndarray.NDList(emb, emb.getManager().zeros(
-                    new ai.djl.ndarray.types.Shape(emb.getShape().get(0), 1), DataType.FLOAT32, emb.getDevice())), 1);
+            emb = emb.concat(emb.getManager().zeros(new Shape(emb.getShape().get(0), 1), DataType.FLOAT32, emb.getDevice()), 1);
         }
         return emb;
     }

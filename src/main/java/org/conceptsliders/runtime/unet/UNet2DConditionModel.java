@@ -97,18 +97,12 @@ public final class UNet2DConditionModel extends Module {
      * created in {@code manager}, which must be on {@code compute}'s device, in its dtype.
      */
     public static UNet2DConditionModel load(Path componentDir, NDManager manager, Compute compute) throws IOException {
-        requireDevice(manager, compute);
+        compute.requireOn(manager);
         UNet2DConditionModel model = new UNet2DConditionModel(UNetConfig.read(componentDir.resolve("config.json")));
         try (WeightSource source = WeightSource.openComponent(componentDir, "diffusion_pytorch_model")) {
             WeightLoader.load(model, source, manager, compute.dtype());
         }
         return model;
-    }
-
-    static void requireDevice(NDManager manager, Compute compute) {
-        if (!manager.getDevice().equals(compute.device())) {
-            throw new IllegalArgumentException("weights manager is on " + manager.getDevice() + " but compute is on " + compute.device());
-        }
     }
 
     public UNetConfig config() {

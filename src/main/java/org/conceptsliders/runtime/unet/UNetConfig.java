@@ -96,7 +96,7 @@ public final class UNetConfig {
         this.onlyCrossAttention = boolOrBools(c, "only_cross_attention", false, n);
         this.crossAttentionDim = c.getIntOrInts("cross_attention_dim", 1280, n);
         this.transformerLayersPerBlock = c.getIntOrInts("transformer_layers_per_block", 1, n);
-        this.attentionHeads = resolveAttentionHeads(c, n);
+        this.attentionHeads = resolveAttentionHeads(c, blockOutChannels);
         this.downsamplePadding = c.getInt("downsample_padding", 1);
         this.midBlockScaleFactor = (float) c.getDouble("mid_block_scale_factor", 1.0);
         requireNonNull(c, "norm_num_groups", "an integer");
@@ -128,11 +128,10 @@ public final class UNetConfig {
      * {@code attention_head_dim: 8} and mean 8 heads; SD 2.x/SDXL give a per-block list of head
      * counts. Later diffusers versions accept {@code num_attention_heads} itself, which then wins.
      */
-    private static int[] resolveAttentionHeads(Config c, int n) {
+    private static int[] resolveAttentionHeads(Config c, int[] channels) {
         String key = c.has("num_attention_heads") ? "num_attention_heads" : "attention_head_dim";
-        int[] heads = c.getIntOrInts(key, 8, n);
-        int[] channels = c.getInts("block_out_channels", new int[] {320, 640, 1280, 1280});
-        for (int i = 0; i < n; i++) {
+        int[] heads = c.getIntOrInts(key, 8, channels.length);
+        for (int i = 0; i < channels.length; i++) {
             if (heads[i] <= 0 || channels[i] % heads[i] != 0) {
                 throw c.error(key, "head count " + heads[i] + " of block " + i + " does not divide its "
                         + channels[i] + " channels");

@@ -47,9 +47,7 @@ public final class AutoencoderKL extends Module {
      * {@code compute}'s device, in its dtype.
      */
     public static AutoencoderKL load(Path dir, NDManager manager, Compute compute) throws IOException {
-        if (!manager.getDevice().equals(compute.device())) {
-            throw new IllegalArgumentException("weights manager is on " + manager.getDevice() + " but compute is on " + compute.device());
-        }
+        compute.requireOn(manager);
         AutoencoderKL vae = new AutoencoderKL(AutoencoderKLConfig.read(dir.resolve("config.json")));
         try (WeightSource source = WeightSource.openComponent(dir, "diffusion_pytorch_model")) {
             WeightLoader.load(vae, source.renamed(AutoencoderKL::currentAttentionName), manager, compute.dtype());

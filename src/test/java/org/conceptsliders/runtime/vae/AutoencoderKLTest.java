@@ -1,19 +1,24 @@
 package org.conceptsliders.runtime.vae;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.conceptsliders.runtime.Compute;
+import org.conceptsliders.runtime.config.ConfigException;
 import org.conceptsliders.runtime.io.TensorInfo;
 import org.conceptsliders.runtime.io.SafeTensors;
 import org.conceptsliders.testing.Reference;
 import org.conceptsliders.testing.SafeTensorsCopy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AutoencoderKLTest {
@@ -31,14 +36,39 @@ class AutoencoderKLTest {
         }
     }
 
+    /** Also checks that a decode inside a per-call sub-manager leaves nothing in the weights' manager. */
     @Test
-    void decodeMatchesDiffusers() throws Exception {
-        try (NDManager m = NDManager.newBaseManager(Compute.cpu().device());
+    void decodeMatchesDiffusersAndFreesItsTemporaries() throws Exception {
+        try (NDManager weights = NDManager.newBaseManager(Compute.cpu().device());
              SafeTensors io = SafeTensors.open(Reference.path("vae/io.safetensors"))) {
-            AutoencoderKL vae = AutoencoderKL.load(Reference.path("vae"), m, Compute.cpu());
-            double err = Reference.assertClose(vae.decode(io.load("latent", m)), io.load("decoded", m), Reference.MODULE_TOL, "vae decoded");
-            System.out.println("vae decoded relative L2 error: " + err);
+            AutoencoderKL vae = AutoencoderKL.load(Reference.path("vae"), weights, Compute.cpu());
+            int before = weights.getManagedArrays().size();
+            try (NDManager call = weights.newSubManager()) {
+                double err = Reference.assertClose(vae.decode(io.load("latent", call)), io.load("decoded", call),
+                        Reference.MODULE_TOL, "vae decoded");
+                System.out.println("vae decoded relative L2 error: " + err);
+            }
+            assertEquals(before, weights.getManagedArrays().size());
         }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "down_block_types | [\"DownEncoderBlock2D\", \"AttnDownEncoderBlock2D\", \"DownEncoderBlock2D\", \"DownEncoderBlock2D\"]",
+            "up_block_types | [\"UpDecoderBlock2D\"]",
+            "act_fn | \"gelu\"",
+            "shift_factor | 0.1159",
+            "use_quant_conv | false",
+            "mid_block_add_attention | false",
+    })
+    void unsupportedConfigValueNamesItsKey(String key, String value, @TempDir Path dir) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = (ObjectNode) json.readTree(Reference.path("vae/config.json").toFile());
+        root.set(key, json.readTree(value));
+        Path file = dir.resolve("config.json");
+        json.writeValue(file.toFile(), root);
+        ConfigException e = assertThrows(ConfigException.class, () -> AutoencoderKLConfig.read(file));
+        assertEquals(key, e.key(), e.getMessage());
     }
 
     @Test
