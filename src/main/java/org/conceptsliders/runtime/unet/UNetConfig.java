@@ -256,7 +256,7 @@ public final class UNetConfig {
         return transformerLayersPerBlock[i];
     }
 
-    /** Attention heads of block {@code i}: see {@link #resolveAttentionHeads}. */
+    /** Attention heads of block {@code i}, from {@code num_attention_heads} or else {@code attention_head_dim} (a head count in diffusers 0.20 configs). */
     public int attentionHeads(int i) {
         return attentionHeads[i];
     }
