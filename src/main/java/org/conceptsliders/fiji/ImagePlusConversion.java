@@ -87,6 +87,9 @@ public final class ImagePlusConversion {
         }
         ImagePlus imp = new ImagePlus(title, stack);
         imp.setProperty("Info", info);
+        if (images.size() == 1) {
+            imp.setProp("Slice_Label", labels.get(0)); // where ImageJ keeps the label of a single image
+        }
         return imp;
     }
 

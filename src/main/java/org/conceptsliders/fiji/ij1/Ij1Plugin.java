@@ -6,6 +6,7 @@ import ij.Macro;
 import ij.Prefs;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
+import ij.macro.Interpreter;
 import ij.plugin.PlugIn;
 import ij.plugin.frame.Recorder;
 import org.conceptsliders.fiji.Field;
@@ -81,10 +82,15 @@ public abstract class Ij1Plugin<T> implements PlugIn {
         }
     }
 
+    /** Says what went wrong and stops the calling macro, which must not go on without the result. */
     private void fail(String message) {
-        IJ.error("Concept Sliders: " + operation.label(), message);
-        if (Macro.getOptions() != null) {
-            Macro.abort();
+        if (GraphicsEnvironment.isHeadless()) { // ImageJ's error dialog cannot open: the Log is the message
+            IJ.log("Concept Sliders: " + operation.label() + ": " + message);
+            if (IJ.isMacro()) {
+                Interpreter.abort();
+            }
+        } else {
+            IJ.error("Concept Sliders: " + operation.label(), message);
         }
     }
 
