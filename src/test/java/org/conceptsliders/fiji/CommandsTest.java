@@ -90,7 +90,7 @@ class CommandsTest {
         String info = (String) imp.getProperty("Info");
         assertTrue(info.contains("run(\"Generate...\", \"model=[] device=auto prompt=[a cat] negative=[] seed=7 steps=3"), info);
         assertTrue(info.contains("fake model embedded on auto"), info);
-        assertEquals(750, fx.last().images == 1 ? 750 : -1, "the card's start_noise is used when none is given");
+        assertEquals(750, fx.last().lastRequest.sliders().get(0).startNoise().getAsInt(), "the card's start_noise when none is given");
     }
 
     @Test

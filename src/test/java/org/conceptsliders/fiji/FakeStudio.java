@@ -27,6 +27,7 @@ final class FakeStudio implements Studio {
     int images;
     int cancelAfter = -1;
     boolean closed;
+    GenerateRequest lastRequest;
 
     FakeStudio(Path model, String device) {
         this.model = model;
@@ -52,6 +53,7 @@ final class FakeStudio implements Studio {
     @Override
     public RgbImage generate(GenerateRequest r, ProgressListener progress, CancelToken cancel) {
         tick(cancel, progress);
+        lastRequest = r;
         int grey = (int) (Math.floorMod(r.seed(), 200) + 20);
         int[] argb = new int[r.width() * r.height()];
         java.util.Arrays.fill(argb, 0xff000000 | grey * 0x010101);

@@ -18,7 +18,6 @@ import java.awt.GraphicsEnvironment;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -141,18 +140,8 @@ public abstract class Ij1Plugin<T> implements PlugIn {
         return chosen;
     }
 
-    /** The keys of this plugin's options, in dialog order. */
-    public List<String> keys() {
-        return operation.fields().stream().map(Field::key).toList();
-    }
-
     /** The operation's menu label. */
     public String label() {
         return operation.label();
-    }
-
-    @Override
-    public String toString() {
-        return getClass().getSimpleName() + Arrays.toString(keys().toArray());
     }
 }
