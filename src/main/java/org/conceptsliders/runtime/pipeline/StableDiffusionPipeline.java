@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.conceptsliders.runtime.schedulers.DDIMScheduler;
 import org.conceptsliders.runtime.schedulers.Sampler;
 import org.conceptsliders.runtime.text.ClipTokenizer;
 import org.conceptsliders.runtime.text.TextEncoderOutput;
@@ -122,6 +123,47 @@ public final class StableDiffusionPipeline {
             progress.onProgress(new Progress(i - from + 1, ts.length - from, ts[i], System.nanoTime() - start, null));
         }
         return x;
+    }
+
+    /**
+     * DDIM inversion: runs the DDIM update with the sampling timesteps in reverse, from the clean
+     * latent up to the noise of step {@code to} (0 = the noisiest), so that denoising from
+     * {@code to} with the same prompt and guidance regenerates the image. Exact in the limit of
+     * many steps at guidance 1; larger guidance drifts, as in diffusers.
+     */
+    public NDArray invert(NDArray latents, PromptEmbeddings emb, DDIMScheduler ddim, int steps, int to, double guidance,
+                          ProgressListener progress, CancelToken cancel) {
+        int[] ts = ddim.timesteps(steps);
+        long start = System.nanoTime();
+        NDManager owner = latents.getManager();
+        NDArray x = latents;
+        for (int i = ts.length - 1; i >= to; i--) {
+            cancel.check();
+            NDArray next;
+            try (NDManager step = owner.newSubManager()) {
+                x.tempAttach(step);
+                NDArray eps = guidedEps(x, ts[i], x, emb, guidance, step);
+                next = ddim.invertStep(eps, ts[i], x, steps).prevSample();
+                next.attach(owner);
+            }
+            if (x != latents) {
+                x.close();
+            }
+            x = next;
+            progress.onProgress(new Progress(ts.length - i, ts.length - to, ts[i], System.nanoTime() - start, "inverting"));
+        }
+        return x;
+    }
+
+    /**
+     * The first step index and the starting latent of image-to-image: with {@code strength} s the
+     * last floor(steps * s) steps run (as diffusers), from the clean latent noised to that step's level.
+     */
+    public static int img2imgStart(int steps, double strength) {
+        if (!(strength > 0 && strength <= 1)) {
+            throw new IllegalArgumentException("strength: must be in (0, 1], got " + strength);
+        }
+        return steps - Math.min(steps, (int) (steps * strength));
     }
 
     /** The guided noise prediction uncond + g (cond - uncond) for the model input {@code in}. */
