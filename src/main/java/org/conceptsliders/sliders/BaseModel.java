@@ -69,9 +69,10 @@ public enum BaseModel {
         return null;
     }
 
-    public static BaseModel ofKohyaVersion(String s) {
+    /** The family with this {@code ss_base_model_version}, or null. */
+    public static BaseModel ofKohyaVersion(String version) {
         for (BaseModel b : values()) {
-            if (s != null && s.startsWith(b.kohyaVersion.substring(0, Math.min(5, b.kohyaVersion.length())))) {
+            if (b.kohyaVersion.equals(version)) {
                 return b;
             }
         }

@@ -86,6 +86,12 @@ final class TinyModels {
 
     /** Writes F32/F16/BF16-as-is arrays as a safetensors file (test-only: the real writer lives in runtime.io). */
     static void write(Path file, Map<String, NDArray> arrays, Map<String, String> metadata) throws IOException {
+        write(file, arrays, metadata, false);
+    }
+
+    /** As {@link #write}, float32 arrays stored as bf16 when {@code bf16} (DJL's engine cannot hold bf16 arrays). */
+    static void write(Path file, Map<String, NDArray> arrays, Map<String, String> metadata, boolean bf16)
+            throws IOException {
         Map<String, Object> header = new LinkedHashMap<>();
         if (!metadata.isEmpty()) {
             header.put("__metadata__", metadata);
@@ -94,12 +100,12 @@ final class TinyModels {
         Map<String, byte[]> data = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
             NDArray a = e.getValue();
-            byte[] bytes = a.toByteArray();
+            boolean half = bf16 && a.getDataType() == DataType.FLOAT32;
+            byte[] bytes = half ? bf16(a.toFloatArray()) : a.toByteArray();
             data.put(e.getKey(), bytes);
-            String dtype = switch (a.getDataType()) {
+            String dtype = half ? "BF16" : switch (a.getDataType()) {
                 case FLOAT32 -> "F32";
                 case FLOAT16 -> "F16";
-                case BFLOAT16 -> "BF16";
                 default -> throw new IllegalArgumentException(a.getDataType().toString());
             };
             header.put(e.getKey(), Map.of("dtype", dtype, "shape", a.getShape().getShape(),
@@ -115,6 +121,14 @@ final class TinyModels {
                 out.write(b);
             }
         }
+    }
+
+    private static byte[] bf16(float[] values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            b.putShort((short) (Float.floatToIntBits(v) >>> 16));
+        }
+        return b.array();
     }
 
     static NDArray randn(NDManager m, long... shape) {
