@@ -1,0 +1,16 @@
+package org.conceptsliders.runtime.schedulers;
+
+import ai.djl.ndarray.NDArray;
+
+/** Array arithmetic shared by the schedulers, freeing its temporaries at once. */
+final class Tensors {
+    private Tensors() {
+    }
+
+    /** {@code a * x + b * y}, in the manager of {@code x}. */
+    static NDArray combine(double a, NDArray x, double b, NDArray y) {
+        try (NDArray by = y.mul((float) b)) {
+            return x.mul((float) a).addi(by);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package org.conceptsliders.runtime.train;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainableSetTest {
+
+    @Test
+    void onlySelectedParametersChangeAndFrozenOnesStayBitIdentical() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            TinyMlp mlp = new TinyMlp();
+            ParameterInit.initialize(mlp, m, DataType.FLOAT32, new TrainRandom(5));
+            Map<String, byte[]> before = new LinkedHashMap<>();
+            mlp.namedParameters().forEach((n, p) -> before.put(n, p.value().toByteArray()));
+            TrainableSet set = TrainableSet.select(mlp, n -> n.startsWith("fc2."));
+            assertEquals(java.util.List.of("fc2.weight", "fc2.bias"), java.util.List.copyOf(set.parameters().keySet()));
+            assertEquals(17, set.elementCount());
+            assertFalse(mlp.fc1.weight().value().hasGradient());
+            TrainRandom rng = new TrainRandom(6);
+            try (AdamW opt = AdamW.builder().setLearningRate(LrSchedule.constant(0.05)).build(set)) {
+                for (int i = 0; i < 5; i++) {
+                    try (NDManager step = m.newSubManager()) {
+                        mlp.step(rng, step);
+                    }
+                    opt.step();
+                }
+            }
+            mlp.namedParameters().forEach((n, p) -> {
+                boolean same = java.util.Arrays.equals(before.get(n), p.value().toByteArray());
+                assertEquals(!n.startsWith("fc2."), same, n + (same ? " did not change" : " changed"));
+            });
+            set.close();
+            assertFalse(mlp.fc2.weight().value().hasGradient(), "close() freezes the set again");
+        }
+    }
+
+    @Test
+    void emptySelectionIsRefused() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            TinyMlp mlp = new TinyMlp();
+            ParameterInit.initialize(mlp, m, DataType.FLOAT32, new TrainRandom(5));
+            assertThrows(IllegalArgumentException.class, () -> TrainableSet.select(mlp, n -> false));
+            TrainableSet lora = TrainableSet.of(Map.of("fc1.weight", mlp.fc1.weight()));
+            assertTrue(mlp.fc1.weight().value().hasGradient());
+            lora.close();
+        }
+    }
+}
