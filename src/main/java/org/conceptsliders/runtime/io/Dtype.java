@@ -27,6 +27,7 @@ public enum Dtype {
         return bytes;
     }
 
+    /** DJL's type; BF16 names BFLOAT16, which DJL 0.36's PyTorch engine cannot create (arrays are widened to FLOAT32). */
     public DataType djl() {
         return djl;
     }

@@ -3,7 +3,7 @@ package org.conceptsliders.runtime.io;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -12,7 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -34,7 +33,10 @@ public final class SafeTensors implements AutoCloseable {
     /** Headers larger than this are refused: real files stay far below (SDXL: ~200 KB). */
     static final long MAX_HEADER_BYTES = 100L << 20;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // a repeated tensor name or text after the header object would make two readers disagree
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final Path file;
     private final FileChannel channel;
@@ -127,8 +129,10 @@ public final class SafeTensors implements AutoCloseable {
                 throw new SafeTensorsException(file, t.name(), "data offsets [" + t.begin() + ", " + t.end()
                         + ") overlap tensor '" + previous + "'");
             }
-            end = t.end();
-            previous = t.name();
+            if (t.end() > end) {
+                end = t.end();
+                previous = t.name();
+            }
         }
     }
 
@@ -178,26 +182,20 @@ public final class SafeTensors implements AutoCloseable {
     }
 
     /**
-     * Loads one tensor into {@code manager} in its stored dtype. The array owns a copy of the
-     * data, so that it may be modified in place (LoRA merging) and outlives this reader.
+     * Loads one tensor into {@code manager} in its stored dtype (BF16 as FLOAT32, see
+     * {@link TensorData#toNDArray}). The array owns a copy of the data, so that it may be modified
+     * in place (LoRA merging) and outlives this reader.
      */
     public NDArray load(String key, NDManager manager) throws IOException {
         TensorInfo t = info(key);
-        Shape shape = new Shape(t.shape());
-        if (t.byteLength() == 0) {
-            return manager.zeros(shape, t.dtype().djl());
-        }
-        ByteBuffer mapped = bytes(key);
-        try (NDManager scratch = manager.newSubManager()) {
-            NDArray view = scratch.create(mapped, shape, t.dtype().djl());
-            NDArray owned = view.duplicate();
-            owned.attach(manager);
-            return owned;
-        }
+        return new TensorData(t.dtype(), t.shape(), bytes(key)).toNDArray(manager);
     }
 
-    /** Loads one tensor converted to {@code type}. */
+    /** Loads one tensor converted to {@code type} (not BFLOAT16, which the engine cannot hold). */
     public NDArray load(String key, NDManager manager, DataType type) throws IOException {
+        if (type == DataType.BFLOAT16) {
+            throw new IllegalArgumentException("DJL's PyTorch engine has no bfloat16 arrays; load " + key + " as FLOAT32");
+        }
         NDArray a = load(key, manager);
         if (a.getDataType() == type) {
             return a;

@@ -46,7 +46,7 @@ public record TensorInfo(String name, Dtype dtype, long[] shape, long begin, lon
             shape[i] = d.asLong();
         }
         for (int i = 0; i < 2; i++) {
-            if (!off.get(i).isIntegralNumber() || off.get(i).asLong() < 0) {
+            if (!off.get(i).isIntegralNumber() || !off.get(i).canConvertToLong() || off.get(i).asLong() < 0) {
                 throw new SafeTensorsException(file, name, "data_offsets " + off + " are not non-negative integers");
             }
         }

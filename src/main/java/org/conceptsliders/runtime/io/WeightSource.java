@@ -2,6 +2,9 @@ package org.conceptsliders.runtime.io;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -46,19 +49,28 @@ public final class WeightSource implements Closeable {
     }
 
     private static WeightSource openSharded(Path index) throws IOException {
-        com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(index.toFile());
-        com.fasterxml.jackson.databind.JsonNode map = root == null ? null : root.get("weight_map");
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(index.toFile());
+        } catch (JsonProcessingException e) {
+            throw new SafeTensorsException(index, null, "shard index is not valid JSON: " + e.getOriginalMessage());
+        }
+        JsonNode map = root == null ? null : root.get("weight_map");
         if (map == null || !map.isObject()) {
             throw new SafeTensorsException(index, "weight_map", "shard index has no weight_map object");
         }
+        Path folder = index.toAbsolutePath().normalize().getParent();
         Map<String, SafeTensors> shards = new LinkedHashMap<>();
         Map<String, SafeTensors> byKey = new LinkedHashMap<>();
         try {
             for (var it = map.fields(); it.hasNext(); ) {
                 var e = it.next();
+                if (!e.getValue().isTextual()) {
+                    throw new SafeTensorsException(index, e.getKey(), "weight_map value " + e.getValue() + " is not a file name");
+                }
                 String shardName = e.getValue().asText();
-                Path shard = index.resolveSibling(shardName).normalize();
-                if (!shard.getParent().equals(index.toAbsolutePath().getParent()) && !shard.startsWith(index.getParent())) {
+                Path shard = folder.resolve(shardName).normalize();
+                if (!shard.startsWith(folder) || shard.equals(folder)) {
                     throw new SafeTensorsException(index, e.getKey(), "shard '" + shardName + "' lies outside the model folder");
                 }
                 SafeTensors st = shards.get(shardName);
