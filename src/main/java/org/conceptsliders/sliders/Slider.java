@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.conceptsliders.runtime.io.SafeTensors;
+import org.conceptsliders.runtime.io.TensorFiles;
 import org.conceptsliders.sliders.LoraModule.Component;
 
 import java.io.IOException;
@@ -72,8 +72,8 @@ public final class Slider implements AutoCloseable {
     public static Slider load(Path file, NDManager parent, DataType dtype) throws IOException {
         NDManager m = parent.newSubManager();
         try {
-            Map<String, NDArray> tensors = SliderFiles.loadAll(file, m);
-            Map<String, String> metadata = SliderFiles.metadata(file);
+            Map<String, NDArray> tensors = TensorFiles.loadAll(file, m);
+            Map<String, String> metadata = TensorFiles.metadata(file);
             return parse(file, m, tensors, metadata, dtype);
         } catch (IOException | RuntimeException e) {
             m.close();
