@@ -172,6 +172,16 @@ public final class DiffusionStudio implements Studio {
     }
 
     @Override
+    public String defaultScheduler() {
+        return model.defaultScheduler().id();
+    }
+
+    @Override
+    public int nativeSize() {
+        return model.unet().config().sampleSize() * 8;
+    }
+
+    @Override
     public String describe() {
         return model.describe();
     }

@@ -125,6 +125,16 @@ final class FakeStudio implements Studio {
     }
 
     @Override
+    public String defaultScheduler() {
+        return "ddim";
+    }
+
+    @Override
+    public int nativeSize() {
+        return 64;
+    }
+
+    @Override
     public String describe() {
         return "fake model " + (model == null ? "embedded" : model.getFileName()) + " on " + device;
     }
