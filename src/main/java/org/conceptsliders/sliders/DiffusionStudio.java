@@ -13,6 +13,7 @@ import org.conceptsliders.runtime.pipeline.StableDiffusionPipeline;
 import org.conceptsliders.runtime.schedulers.DDIMScheduler;
 import org.conceptsliders.runtime.schedulers.Sampler;
 import org.conceptsliders.runtime.schedulers.SchedulerKind;
+import org.conceptsliders.runtime.train.NoGrad;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -97,7 +98,9 @@ public final class DiffusionStudio implements Studio {
     private RgbImage render(GenerateRequest r, String label, RgbImage source, ProgressListener progress,
                             CancelToken cancel) {
         StableDiffusionPipeline.checkSize(r.width(), r.height());
-        try (NDManager m = model.manager().newSubManager();
+        // Fiji runs commands on worker threads, where libtorch's grad mode is on by default.
+        try (NoGrad noGrad = NoGrad.enter();
+             NDManager m = model.manager().newSubManager();
              SliderSet set = SliderSet.attach(model.unet(), model.textEncoder(), model.textEncoder2(),
                      loaded(r.sliders()), r.sliders(), m)) {
             Sampler sampler = model.scheduler(SchedulerKind.of(r.scheduler())).forSteps(r.steps());
