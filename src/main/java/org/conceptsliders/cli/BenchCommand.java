@@ -1,0 +1,140 @@
+package org.conceptsliders.cli;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.conceptsliders.runtime.Compute;
+import org.conceptsliders.runtime.train.NoGrad;
+import org.conceptsliders.runtime.train.ParameterInit;
+import org.conceptsliders.runtime.train.TrainRandom;
+import org.conceptsliders.runtime.train.TrainableSet;
+import org.conceptsliders.runtime.unet.UNet2DConditionModel;
+import org.conceptsliders.runtime.unet.UNetConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Times a UNet forward and forward+backward with random weights, batch 2 (a guidance pair), and
+ * prints the same JSON as shared/bench/pytorch_unet.py so the two can be compared side by side.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Time a UNet forward and forward+backward (random weights, batch 2) and print JSON:"
+                + " median/min/max of N runs and peak resident memory.")
+final class BenchCommand implements Runnable {
+    @Option(names = "--config", defaultValue = "sd15",
+            description = "A UNet config.json, or sd15 for SD 1.5's shape (default: ${DEFAULT-VALUE}).")
+    String config;
+
+    @Option(names = "--latent", defaultValue = "32", description = "Latent side (default: ${DEFAULT-VALUE}).")
+    int latent;
+
+    @Option(names = "--runs", defaultValue = "5", description = "Timed runs after one warm-up (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--backward", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Also time forward+backward (default: ${DEFAULT-VALUE}).")
+    boolean backward;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or auto (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Override
+    public void run() {
+        try {
+            Compute compute = Compute.parse(device);
+            Path cfg = configFile();
+            UNet2DConditionModel unet = new UNet2DConditionModel(UNetConfig.read(cfg));
+            try (NDManager m = NDManager.newBaseManager(compute.device())) {
+                ParameterInit.initialize(unet, m, compute.dtype(), new TrainRandom(0));
+                long params = unet.namedParameters().values().stream().mapToLong(p -> p.shape().size()).sum();
+                TrainRandom rng = new TrainRandom(1);
+                int ctx = unet.config().crossAttentionDim(0);
+                NDArray x = rng.randn(m, new Shape(2, unet.config().inChannels(), latent, latent)).toType(compute.dtype(), false);
+                NDArray t = m.create(new float[] {500, 500});
+                NDArray c = rng.randn(m, new Shape(2, 77, ctx)).toType(compute.dtype(), false);
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("impl", "djl " + Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion()
+                        + " (java " + Runtime.version().feature() + ")");
+                out.put("config", config);
+                out.put("latent", latent);
+                out.put("batch", 2);
+                out.put("params_m", Math.round(params / 1e5) / 10.0);
+                out.put("device", compute.describe());
+                out.put("forward", timed(() -> {
+                    try (NoGrad g = NoGrad.enter(); NDManager step = m.newSubManager()) {
+                        x.tempAttach(step);
+                        unet.forward(x, t, c).toFloatArray();
+                    }
+                }));
+                if (backward) {
+                    TrainableSet all = TrainableSet.select(unet, k -> true);
+                    out.put("forward_backward", timed(() -> {
+                        try (NDManager step = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                            x.tempAttach(step);
+                            NDArray loss = unet.forward(x, t, c).toType(DataType.FLOAT32, false).square().mean();
+                            gc.backward(loss);
+                        }
+                        all.zeroGradients();
+                    }));
+                    all.close();
+                }
+                out.put("peak_rss_mb", peakRssMb());
+                System.out.println(new ObjectMapper().writeValueAsString(out));
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private Path configFile() throws Exception {
+        if (!config.equals("sd15")) {
+            return Path.of(config);
+        }
+        Path tmp = Files.createTempFile("sd15-unet", ".json");
+        tmp.toFile().deleteOnExit();
+        try (InputStream in = BenchCommand.class.getResourceAsStream("sd15-unet-config.json")) {
+            Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        return tmp;
+    }
+
+    private Map<String, Double> timed(Runnable fn) {
+        fn.run();
+        List<Double> ts = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            fn.run();
+            ts.add((System.nanoTime() - t0) / 1e9);
+        }
+        Collections.sort(ts);
+        double median = ts.size() % 2 == 1 ? ts.get(ts.size() / 2) : (ts.get(ts.size() / 2 - 1) + ts.get(ts.size() / 2)) / 2;
+        Map<String, Double> r = new LinkedHashMap<>();
+        r.put("median_s", median);
+        r.put("min_s", ts.get(0));
+        r.put("max_s", ts.get(ts.size() - 1));
+        return r;
+    }
+
+    /** VmHWM of /proc/self/status: the process's peak resident set, native memory included. */
+    private static long peakRssMb() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+}
