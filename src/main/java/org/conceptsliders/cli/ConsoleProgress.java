@@ -24,7 +24,7 @@ final class ConsoleProgress implements ProgressListener, AutoCloseable {
                     .setUpdateIntervalMillis(250).build();
         }
         bar.stepTo(p.step());
-        String extra = p.message() == null ? "" : p.message();
+        String extra = p.message();
         if (!Double.isNaN(p.timestep())) {
             extra = "t=" + Math.round(p.timestep()) + (extra.isEmpty() ? "" : " " + extra);
         }

@@ -8,6 +8,7 @@ final class Subcommands {
     }
 
     static List<Object> all() {
-        return List.of();
+        return List.of(new GenerateCommand(), new SweepCommand(), new ConvertCommand(), new ForwardCommand(),
+                new TokenizeCommand());
     }
 }

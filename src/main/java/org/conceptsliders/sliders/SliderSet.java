@@ -88,7 +88,8 @@ public final class SliderSet implements TimestepHook, AutoCloseable {
             return unmatched;
         }
 
-        boolean inWindow(double t) {
+        /** Whether the slider is on at timestep {@code t}. */
+        public boolean inWindow(double t) {
             return t <= startNoise && (stopNoise.isEmpty() || t > stopNoise.getAsInt());
         }
     }

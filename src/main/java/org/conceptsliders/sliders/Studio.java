@@ -34,6 +34,12 @@ public interface Studio extends AutoCloseable {
     List<RgbImage> edit(RgbImage image, GenerateRequest request, double[] scales,
                         ProgressListener progress, CancelToken cancel);
 
+    /** The image side the model was trained at (SD 1.5: 512, SDXL: 1024): the default size. */
+    int nativeSize();
+
+    /** The folder's own scheduler, "ddim" or "euler" (SDXL folders say Euler). */
+    String defaultScheduler();
+
     /** A short description of the loaded model (folder, kind SD1/SD2/SDXL, device). */
     String describe();
 

@@ -7,9 +7,13 @@ package org.conceptsliders.runtime.pipeline;
  * @param total     number of units in the run
  * @param timestep  the diffusion timestep of the step (NaN where none applies)
  * @param elapsedNanos time since the run started
- * @param message   what is being done, for status bars ("slice 2 of 5", "loss 0.031")
+ * @param message   what is being done, for status bars ("slice 2 of 5", "loss 0.031"); never null
  */
 public record Progress(int step, int total, double timestep, long elapsedNanos, String message) {
+
+    public Progress {
+        message = message == null ? "" : message;
+    }
 
     /** Seconds left at the mean rate so far. */
     public double secondsLeft() {

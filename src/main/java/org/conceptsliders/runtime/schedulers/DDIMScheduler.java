@@ -154,6 +154,12 @@ public final class DDIMScheduler implements Scheduler {
             public StepResult step(NDArray modelOutput, int i, NDArray x) {
                 return DDIMScheduler.this.step(modelOutput, timesteps[i], x, steps, 0f, null);
             }
+
+            @Override
+            public NDArray addNoise(NDArray x0, NDArray noise, int i) {
+                double a = current(timesteps[i]);
+                return Tensors.combine(Math.sqrt(a), x0, Math.sqrt(1 - a), noise);
+            }
         };
     }
 }

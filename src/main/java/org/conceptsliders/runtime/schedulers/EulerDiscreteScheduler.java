@@ -94,6 +94,11 @@ public final class EulerDiscreteScheduler implements Scheduler {
         }
 
         @Override
+        public NDArray addNoise(NDArray x0, NDArray noise, int i) {
+            return Tensors.combine(1, x0, sigmas[index(i)], noise);
+        }
+
+        @Override
         public StepResult step(NDArray modelOutput, int i, NDArray x) {
             double sigma = sigmas[index(i)];
             // x0 = p x + q m for model output m

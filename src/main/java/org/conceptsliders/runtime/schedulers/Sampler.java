@@ -31,4 +31,10 @@ public interface Sampler {
 
     /** The deterministic update of step {@code i} from the model output at {@code timesteps()[i]}. */
     StepResult step(NDArray modelOutput, int i, NDArray x);
+
+    /**
+     * A clean latent noised to the level of step {@code i}, in this sampler's parametrisation
+     * (image-to-image starts there): DDIM sqrt(a) x0 + sqrt(1 - a) noise, Euler x0 + sigma noise.
+     */
+    NDArray addNoise(NDArray x0, NDArray noise, int i);
 }

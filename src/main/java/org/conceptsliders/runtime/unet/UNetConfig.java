@@ -31,6 +31,7 @@ public final class UNetConfig {
 
     private final Path file;
     private final int inChannels;
+    private final int sampleSize;
     private final int outChannels;
     private final boolean centerInputSample;
     private final boolean flipSinToCos;
@@ -76,6 +77,7 @@ public final class UNetConfig {
         c.getChoice("mid_block_type", "UNetMidBlock2DCrossAttn", "UNetMidBlock2DCrossAttn");
 
         this.inChannels = c.getInt("in_channels", 4);
+        this.sampleSize = c.getInt("sample_size", 64);
         this.outChannels = c.getInt("out_channels", 4);
         this.centerInputSample = c.getBoolean("center_input_sample", false);
         this.flipSinToCos = c.getBoolean("flip_sin_to_cos", true);
@@ -202,6 +204,11 @@ public final class UNetConfig {
         return file;
     }
 
+    /** The latent size the model was trained at (x8 = its native image size). */
+    public int sampleSize() {
+        return sampleSize;
+    }
+
     public int inChannels() {
         return inChannels;
     }
@@ -256,7 +263,7 @@ public final class UNetConfig {
         return transformerLayersPerBlock[i];
     }
 
-    /** Attention heads of block {@code i}: see {@link #resolveAttentionHeads}. */
+    /** Attention heads of block {@code i}, from {@code num_attention_heads} or else {@code attention_head_dim} (a head count in diffusers 0.20 configs). */
     public int attentionHeads(int i) {
         return attentionHeads[i];
     }

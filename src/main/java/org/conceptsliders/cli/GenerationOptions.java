@@ -1,0 +1,76 @@
+package org.conceptsliders.cli;
+
+import org.conceptsliders.sliders.GenerateRequest;
+import org.conceptsliders.sliders.SliderSpec;
+import org.conceptsliders.sliders.Studio;
+import org.conceptsliders.sliders.Studios;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The options every generating subcommand shares (picocli mixin). */
+final class GenerationOptions {
+    @Option(names = "--model", description = "A diffusers model folder. Default: the embedded shapes model.")
+    Path model;
+
+    @Option(names = "--prompt", required = true, description = "The prompt.")
+    String prompt;
+
+    @Option(names = "--negative", defaultValue = "", description = "The negative prompt (default: none).")
+    String negative;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the initial noise, as torch.manual_seed on the CPU (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--steps", defaultValue = "25", description = "Sampling steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--guidance", defaultValue = "7.5", description = "Classifier-free guidance scale (default: ${DEFAULT-VALUE}).")
+    double guidance;
+
+    @Option(names = "--width", description = "Image width, a multiple of 8 (default: the model's native size).")
+    Integer width;
+
+    @Option(names = "--height", description = "Image height, a multiple of 8 (default: the model's native size).")
+    Integer height;
+
+    @Option(names = "--scheduler", description = "ddim or euler (default: the model folder's).")
+    String scheduler;
+
+    @Option(names = "--slider", paramLabel = "FILE:SCALE[:START_NOISE]",
+            description = "A slider with its scale and optional start_noise (repeatable; a bare name means sliders/NAME.safetensors).")
+    List<String> sliders = new ArrayList<>();
+
+    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    Studio open() {
+        return Studios.open(model, device);
+    }
+
+    GenerateRequest request(Studio studio) {
+        int w = width == null ? studio.nativeSize() : width;
+        int h = height == null ? studio.nativeSize() : height;
+        String sched = scheduler != null ? scheduler : studio.defaultScheduler();
+        return new GenerateRequest(prompt, negative, seed, steps, guidance, w, h, sched,
+                sliders.stream().map(GenerationOptions::slider).toList());
+    }
+
+    /** FILE:SCALE[:START], where FILE may be a bare name of a slider in ./sliders. */
+    static SliderSpec slider(String text) {
+        SliderSpec s = SliderSpec.parse(text);
+        if (!Files.exists(s.file()) && s.file().getParent() == null) {
+            Path named = Path.of("sliders", s.file() + ".safetensors");
+            if (Files.exists(named)) {
+                return new SliderSpec(named, s.scale(), s.startNoise(), s.stopNoise());
+            }
+        }
+        if (!Files.isRegularFile(s.file())) {
+            throw new IllegalArgumentException("--slider " + text + ": file " + s.file() + " not found");
+        }
+        return s;
+    }
+}

@@ -1,0 +1,94 @@
+package org.conceptsliders.fiji;
+
+import ij.IJ;
+import ij.ImagePlus;
+import org.conceptsliders.runtime.pipeline.CancelToken;
+import org.conceptsliders.runtime.pipeline.RgbImage;
+import org.conceptsliders.sliders.GenerateRequest;
+import org.conceptsliders.sliders.SliderSpec;
+import org.conceptsliders.sliders.Studio;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+
+import static org.conceptsliders.fiji.Common.*;
+
+/**
+ * Edit Image with Sliders...: each slice of an image (8-bit, 16-bit, 32-bit or RGB, any size)
+ * is inverted and regenerated with the sliders, one result per slice, or one per slice and
+ * scale when {@code scales} is given. The result keeps the input's size and calibration. A
+ * cancel (Escape) between or during slices keeps the slices already done.
+ */
+public final class Edit implements Operation<ImagePlus> {
+
+    static final Field STACK = Field.flag("stack", "Every slice of the stack", true);
+    static final Field SCALES = Field.text("scales", "Sweep scales per slice (empty: the scale above)", "");
+
+    private static final List<Field> FIELDS = List.of(IMAGE, STACK, MODEL, DEVICE, PROMPT, NEGATIVE, STEPS,
+            GUIDANCE, SCHEDULER, SLIDER, SCALE, SCALES, STARTNOISE, EXTRA);
+
+    @Override
+    public String label() {
+        return "Edit Image with Sliders...";
+    }
+
+    @Override
+    public List<Field> fields() {
+        return FIELDS;
+    }
+
+    @Override
+    public ImagePlus run(Values v, StudioCache cache) {
+        ImagePlus imp = image(v, IMAGE);
+        if (imp.getNChannels() > 1) {
+            throw new IllegalArgumentException("'" + imp.getTitle() + "' has " + imp.getNChannels() + " channels; the model "
+                    + "edits one RGB or grey image per slice. Use Image>Color>Stack to RGB first.");
+        }
+        double[] scales = v.numbers(SCALES);
+        List<SliderSpec> sliders = sliders(v, true);
+        if (sliders.isEmpty() || scales.length > 0 && v.text(SLIDER).isBlank()) {
+            throw new IllegalArgumentException("slider: choose the slider to edit with (a name in the sliders folder or a .safetensors file).");
+        }
+        int w = imp.getWidth(), h = imp.getHeight();
+        GenerateRequest req = request(v, 0, ImagePlusConversion.roundUp8(w), ImagePlusConversion.roundUp8(h), sliders);
+        int[] slices = v.flag(STACK) ? java.util.stream.IntStream.rangeClosed(1, imp.getStackSize()).toArray()
+                : new int[] {imp.getCurrentSlice()};
+        Studio studio = studio(v, cache);
+
+        List<RgbImage> done = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        IJ.resetEscape();
+        CancelToken cancel = new CancelToken(IJ::escapePressed);
+        try {
+            for (int i = 0; i < slices.length; i++) {
+                cancel.check();
+                String where = "slice " + (i + 1) + " of " + slices.length;
+                IJ.showStatus(where);
+                IJ.showProgress(i, slices.length);
+                RgbImage in = ImagePlusConversion.slice(imp, slices[i]);
+                List<RgbImage> out = studio.edit(ImagePlusConversion.padded(in), req, scales.length > 0 ? scales : null,
+                        status(where), cancel);
+                for (int k = 0; k < out.size(); k++) {
+                    String head = (in.label().isEmpty() ? "slice " + slices[i] : in.label()) + " | "
+                            + (scales.length > 0 ? Labels.name(sliders.get(0)) + " " + Values.format(scales[k])
+                            : Labels.sliders(sliders));
+                    done.add(ImagePlusConversion.cropped(out.get(k), w, h));
+                    labels.add(Labels.of(head, req.prompt(), out.get(k)));
+                }
+            }
+        } catch (CancellationException e) {
+            if (done.isEmpty()) {
+                throw e;
+            }
+            IJ.log("Concept Sliders: cancelled; kept the " + labels.size() + " results done.");
+        } finally {
+            IJ.showProgress(1.0);
+            IJ.showStatus("");
+        }
+        String base = imp.getShortTitle().isEmpty() ? imp.getTitle() : imp.getShortTitle();
+        ImagePlus result = ImagePlusConversion.stack(base + "-sliders", done, labels, info(this, v, studio));
+        ImagePlusConversion.copyCalibration(imp, result);
+        return result;
+    }
+}

@@ -1,0 +1,69 @@
+package org.conceptsliders.fiji.command;
+
+import ij.ImagePlus;
+import org.scijava.ItemIO;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+import org.conceptsliders.fiji.Sweep;
+
+/** Plugins>Concept Sliders>Slider Sweep...: see {@link Sweep}. */
+@Plugin(type = Command.class, menuPath = "Plugins>Concept Sliders>Slider Sweep...", headless = true)
+public final class SweepCommand extends SliderCommand {
+
+    @Parameter(label = "Model (folder or name; empty: embedded)", required = false)
+    private String model = "";
+
+    @Parameter(label = "Device", choices = {"auto", "cpu", "gpu"})
+    private String device = "auto";
+
+    @Parameter(label = "Prompt")
+    private String prompt = "a photo of a person, high quality";
+
+    @Parameter(label = "Negative prompt", required = false)
+    private String negative = "";
+
+    @Parameter(label = "Seed", style = "format:0")
+    private double seed = 42;
+
+    @Parameter(label = "Steps", min = "1", style = "format:0")
+    private double steps = 30;
+
+    @Parameter(label = "Guidance scale")
+    private double guidance = 7.5;
+
+    @Parameter(label = "Width (multiple of 8)", min = "8", stepSize = "8", style = "format:0")
+    private double width = 512;
+
+    @Parameter(label = "Height (multiple of 8)", min = "8", stepSize = "8", style = "format:0")
+    private double height = 512;
+
+    @Parameter(label = "Scheduler", choices = {"ddim", "euler"})
+    private String scheduler = "ddim";
+
+    @Parameter(label = "Slider (name or .safetensors file)", required = false)
+    private String slider = "";
+
+    @Parameter(label = "Scales (comma separated)")
+    private String scales = "-2, -1, 0, 1, 2";
+
+    @Parameter(label = "Second slider (grid; empty: none)", required = false)
+    private String second = "";
+
+    @Parameter(label = "Second slider's scales", required = false)
+    private String secondscales = "-1, 0, 1";
+
+    @Parameter(label = "Start noise timestep (empty: the slider's)", required = false)
+    private String startnoise = "";
+
+    @Parameter(label = "More sliders (name:scale, ...)", required = false)
+    private String extra = "";
+
+    @Parameter(type = ItemIO.OUTPUT)
+    private ImagePlus result;
+
+    @Override
+    public void run() {
+        result = execute(new Sweep());
+    }
+}

@@ -1,0 +1,45 @@
+package org.conceptsliders.fiji.command;
+
+import org.conceptsliders.fiji.PairTraining;
+import org.scijava.ItemIO;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+/** Plugins>Concept Sliders>Train Slider from Image Pairs...: see {@link PairTraining}. */
+@Plugin(type = Command.class, menuPath = "Plugins>Concept Sliders>Train Slider from Image Pairs...", headless = true)
+public final class TrainFromPairsCommand extends SliderCommand {
+
+    @Parameter(label = "Model (folder or name; empty: embedded)", required = false)
+    private String model = "";
+
+    @Parameter(label = "Device", choices = {"auto", "cpu", "gpu"})
+    private String device = "auto";
+
+    @Parameter(label = "Less of the concept (open stack title or folder)")
+    private String low = "";
+
+    @Parameter(label = "More of the concept (open stack title or folder)")
+    private String high = "";
+
+    @Parameter(label = "Prompt describing the images (may be empty)", required = false)
+    private String prompt = "";
+
+    @Parameter(label = "Iterations", min = "1", style = "format:0")
+    private double iterations = 1000;
+
+    @Parameter(label = "LoRA rank", min = "1", style = "format:0")
+    private double rank = 4;
+
+    @Parameter(label = "Slider name (file name in the sliders folder)")
+    private String name = "my-slider";
+
+    @Parameter(label = "Slider file", type = ItemIO.OUTPUT)
+    private String file;
+
+    @Override
+    public void run() {
+        java.nio.file.Path out = execute(new PairTraining());
+        file = out == null ? null : out.toString();
+    }
+}

@@ -1,0 +1,198 @@
+package org.conceptsliders.sliders;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.conceptsliders.runtime.Compute;
+import org.conceptsliders.runtime.pipeline.CancelToken;
+import org.conceptsliders.runtime.pipeline.Images;
+import org.conceptsliders.runtime.pipeline.ProgressListener;
+import org.conceptsliders.runtime.pipeline.PromptEmbeddings;
+import org.conceptsliders.runtime.pipeline.RgbImage;
+import org.conceptsliders.runtime.pipeline.StableDiffusionModel;
+import org.conceptsliders.runtime.pipeline.StableDiffusionPipeline;
+import org.conceptsliders.runtime.schedulers.DDIMScheduler;
+import org.conceptsliders.runtime.schedulers.Sampler;
+import org.conceptsliders.runtime.schedulers.SchedulerKind;
+import org.conceptsliders.runtime.train.NoGrad;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The {@link Studio} on a loaded diffusers model: sliders are loaded once per file and kept,
+ * attached for each request and merged into the weights for its sampling (the fast path), with
+ * their timestep windows switched by the pipeline's {@link org.conceptsliders.runtime.pipeline.TimestepHook}.
+ */
+public final class DiffusionStudio implements Studio {
+    private final StableDiffusionModel model;
+    private final StableDiffusionPipeline pipeline;
+    private final Map<Path, Slider> sliders = new LinkedHashMap<>();
+
+    public DiffusionStudio(StableDiffusionModel model) {
+        this.model = model;
+        this.pipeline = new StableDiffusionPipeline(model);
+    }
+
+    public static DiffusionStudio open(Path modelDir, Compute compute) throws IOException {
+        return new DiffusionStudio(StableDiffusionModel.load(modelDir, compute));
+    }
+
+    public StableDiffusionModel model() {
+        return model;
+    }
+
+    @Override
+    public RgbImage generate(GenerateRequest request, ProgressListener progress, CancelToken cancel) {
+        return render(request, label(request), null, progress, cancel);
+    }
+
+    @Override
+    public List<RgbImage> sweep(GenerateRequest request, SliderSpec slider, double[] scales, SliderSpec slider2,
+                                double[] scales2, ProgressListener progress, CancelToken cancel) {
+        Sweep sweep = Sweep.grid(request, slider, scales, slider2, scales2);
+        List<RgbImage> out = new ArrayList<>();
+        for (int i = 0; i < sweep.requests().size(); i++) {
+            out.add(render(sweep.requests().get(i), sweep.labels().get(i), null, progress, cancel));
+        }
+        return out;
+    }
+
+    @Override
+    public List<RgbImage> edit(RgbImage image, GenerateRequest request, double[] scales, ProgressListener progress,
+                               CancelToken cancel) {
+        if (image.width() != request.width() || image.height() != request.height()) {
+            throw new IllegalArgumentException("edit: image is " + image.width() + "x" + image.height()
+                    + " but the request asks for " + request.width() + "x" + request.height());
+        }
+        List<GenerateRequest> requests = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        if (scales == null || request.sliders().isEmpty()) {
+            requests.add(request);
+            labels.add(label(request));
+        } else {
+            for (double s : scales) {
+                List<SliderSpec> specs = new ArrayList<>(request.sliders());
+                specs.set(0, specs.get(0).withScale(s));
+                GenerateRequest r = request.withSliders(specs);
+                requests.add(r);
+                labels.add(label(r));
+            }
+        }
+        List<RgbImage> out = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            out.add(render(requests.get(i), labels.get(i), image, progress, cancel));
+        }
+        return out;
+    }
+
+    /**
+     * One image: from the seed's noise, or ({@code source} given) from the DDIM inversion of the
+     * source image under the request's prompt without sliders, then denoised with them.
+     */
+    private RgbImage render(GenerateRequest r, String label, RgbImage source, ProgressListener progress,
+                            CancelToken cancel) {
+        StableDiffusionPipeline.checkSize(r.width(), r.height());
+        // Fiji runs commands on worker threads, where libtorch's grad mode is on by default.
+        try (NoGrad noGrad = NoGrad.enter();
+             NDManager m = model.manager().newSubManager();
+             SliderSet set = SliderSet.attach(model.unet(), model.textEncoder(), model.textEncoder2(),
+                     loaded(r.sliders()), r.sliders(), m)) {
+            Sampler sampler = model.scheduler(SchedulerKind.of(r.scheduler())).forSteps(r.steps());
+            NDArray start;
+            if (source == null) {
+                start = pipeline.noise(r.seed(), 1, r.width(), r.height(), m).mul(sampler.initNoiseSigma());
+            } else {
+                if (!r.scheduler().equals("ddim")) {
+                    throw new IllegalArgumentException("scheduler: editing a real image needs ddim (DDIM inversion)");
+                }
+                // Invert without sliders, then regenerate with them: the image keeps its structure.
+                PromptEmbeddings plain = pipeline.encode(r.prompt(), r.negative(), 1, r.width(), r.height(), m);
+                NDArray latent = pipeline.encodeImage(Images.fromArgb(source.argb(), source.width(), source.height(), m));
+                start = pipeline.invert(latent, plain, (DDIMScheduler) model.scheduler(SchedulerKind.DDIM), r.steps(), 0,
+                        r.guidance(), progress, cancel);
+            }
+            set.beforeUnet(0);  // text-encoder LoRAs (kohya files) are on while the prompt is encoded
+            PromptEmbeddings emb = pipeline.encode(r.prompt(), r.negative(), 1, r.width(), r.height(), m);
+            set.merge();
+            NDArray fin;
+            try {
+                fin = pipeline.denoise(start, emb, sampler, r.guidance(), 0, set, progress, cancel);
+            } finally {
+                set.restore();
+            }
+            int[] argb = Images.toArgb(pipeline.decode(fin), 0);
+            return new RgbImage(r.width(), r.height(), argb, label, parameters(r));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Sliders loaded once per file and kept until the studio closes. */
+    private synchronized List<Slider> loaded(List<SliderSpec> specs) throws IOException {
+        List<Slider> out = new ArrayList<>();
+        for (SliderSpec s : specs) {
+            Path key = s.file().toAbsolutePath().normalize();
+            Slider slider = sliders.get(key);
+            if (slider == null) {
+                slider = Slider.load(s.file(), model.manager(), model.compute().dtype());
+                sliders.put(key, slider);
+            }
+            out.add(slider);
+        }
+        return out;
+    }
+
+    private static String label(GenerateRequest r) {
+        StringBuilder sb = new StringBuilder(r.prompt()).append(" · ").append(r.seed());
+        for (SliderSpec s : r.sliders()) {
+            sb.append(" · ").append(Sweep.name(s)).append(" · ").append(Sweep.format(s.scale()));
+        }
+        return sb.toString();
+    }
+
+    private Map<String, String> parameters(GenerateRequest r) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("prompt", r.prompt());
+        p.put("negative", r.negative());
+        p.put("steps", Integer.toString(r.steps()));
+        p.put("scheduler", r.scheduler());
+        p.put("guidance", Double.toString(r.guidance()));
+        p.put("seed", Long.toString(r.seed()));
+        p.put("size", r.width() + "x" + r.height());
+        p.put("model", model.dir().getFileName().toString());
+        if (!r.sliders().isEmpty()) {
+            p.put("sliders", r.sliders().stream().map(s -> Sweep.name(s) + ":" + Sweep.format(s.scale())
+                    + s.startNoise().stream().mapToObj(n -> ":" + n).collect(Collectors.joining()))
+                    .collect(Collectors.joining(" ")));
+        }
+        return p;
+    }
+
+    @Override
+    public String defaultScheduler() {
+        return model.defaultScheduler().id();
+    }
+
+    @Override
+    public int nativeSize() {
+        return model.unet().config().sampleSize() * 8;
+    }
+
+    @Override
+    public String describe() {
+        return model.describe();
+    }
+
+    @Override
+    public synchronized void close() {
+        sliders.values().forEach(Slider::close);
+        sliders.clear();
+        model.close();
+    }
+}

@@ -1,0 +1,162 @@
+package org.conceptsliders.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ij.IJ;
+import ij.ImagePlus;
+import org.conceptsliders.runtime.io.SafeTensors;
+import org.conceptsliders.runtime.io.TensorFiles;
+import org.conceptsliders.testing.Reference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command line as users and the conformance checks call it. */
+class CliTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void forwardRunsTheUnetWithSlidersAsTheConformanceRunner() throws Exception {
+        Path out = tmp.resolve("out.safetensors");
+        assertEquals(0, Main.execute("forward", "--component", Reference.path("unet_sd1").toString(),
+                "--inputs", Reference.path("lora_sd1_noxattn_conv/io.safetensors").toString(),
+                "--slider", Reference.path("lora_sd1_noxattn_conv/slider.pt") + ":-2.5", "--out", out.toString()));
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> io = TensorFiles.loadAll(Reference.path("lora_sd1_noxattn_conv/io.safetensors"), m);
+            Map<String, NDArray> got = TensorFiles.loadAll(out, m);
+            Reference.assertClose(got.get("sample"), io.get("expected_scale_-2.5"), Reference.MODULE_TOL, "forward");
+        }
+    }
+
+    @Test
+    void forwardWithStartNoiseGatesEachSampleByItsOwnTimestep() throws Exception {
+        // the fixture's timesteps are 981 and 1: with start_noise 500 only the second sample has the slider
+        Path out = tmp.resolve("gated.safetensors");
+        assertEquals(0, Main.execute("forward", "--component", Reference.path("unet_sd1").toString(),
+                "--inputs", Reference.path("lora_sd1_xattn/io.safetensors").toString(),
+                "--slider", Reference.path("lora_sd1_xattn/slider.safetensors") + ":1.0:500", "--out", out.toString()));
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray got = TensorFiles.loadAll(out, m).get("sample");
+            NDArray plain = TensorFiles.loadAll(Reference.path("unet_sd1/io.safetensors"), m).get("expected");
+            NDArray slid = TensorFiles.loadAll(Reference.path("lora_sd1_xattn/io.safetensors"), m).get("expected_scale_+1.0");
+            Reference.assertClose(got.get("0:1"), plain.get("0:1"), Reference.MODULE_TOL, "t=981: slider off");
+            Reference.assertClose(got.get("1:2"), slid.get("1:2"), Reference.MODULE_TOL, "t=1: slider on");
+        }
+    }
+
+    @Test
+    void forwardRunsTextEncoderAndVae() throws Exception {
+        Path out = tmp.resolve("te.safetensors");
+        assertEquals(0, Main.execute("forward", "--component", Reference.path("clip_text_sdxl_2").toString(),
+                "--inputs", Reference.path("clip_text_sdxl_2/io.safetensors").toString(), "--out", out.toString()));
+        Path vae = tmp.resolve("vae.safetensors");
+        assertEquals(0, Main.execute("forward", "--component", Reference.path("vae").toString(),
+                "--inputs", Reference.path("vae/io.safetensors").toString(), "--out", vae.toString()));
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> io = TensorFiles.loadAll(Reference.path("clip_text_sdxl_2/io.safetensors"), m);
+            Map<String, NDArray> got = TensorFiles.loadAll(out, m);
+            for (String k : new String[] {"last_hidden_state", "penultimate_hidden_state", "pooler_output", "text_embeds"}) {
+                Reference.assertClose(got.get(k), io.get(k), Reference.MODULE_TOL, k);
+            }
+            Map<String, NDArray> vio = TensorFiles.loadAll(Reference.path("vae/io.safetensors"), m);
+            Map<String, NDArray> vgot = TensorFiles.loadAll(vae, m);
+            for (String k : new String[] {"latent_mean", "latent_std", "decoded"}) {
+                Reference.assertClose(vgot.get(k), vio.get(k), Reference.MODULE_TOL, k);
+            }
+        }
+    }
+
+    @Test
+    void forwardNamesAMissingInput() throws Exception {
+        Path in = tmp.resolve("in.safetensors");
+        Files.copy(Reference.path("vae/io.safetensors"), in);
+        String err = run("forward", "--component", Reference.path("unet_sd1").toString(), "--inputs", in.toString(),
+                "--out", tmp.resolve("o.safetensors").toString());
+        assertTrue(err.contains("missing input tensor 'sample'"), err);
+        assertFalse(Files.exists(tmp.resolve("o.safetensors")));
+    }
+
+    @Test
+    void tokenizePrintsOneLineOfIdsPerPrompt() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        System.setOut(new PrintStream(bytes));
+        try {
+            assertEquals(0, Main.execute("tokenize", "--tokenizer", Reference.path("tokenizer").toString(), "--pad", "zero",
+                    "a photo of a cat", "hello"));
+        } finally {
+            System.setOut(old);
+        }
+        String[] lines = bytes.toString().trim().split("\n");
+        assertEquals(2, lines.length);
+        assertEquals(77, lines[0].split(" ").length);
+        assertTrue(lines[1].startsWith("49406 "), lines[1]);
+        assertTrue(lines[1].endsWith(" 0"), "zero padding");
+    }
+
+    @Test
+    void generateWritesAPngWithParametersAndSweepATiffStack() throws Exception {
+        Path png = tmp.resolve("a.png");
+        String model = Reference.path("model_sd1").toString();
+        assertEquals(0, Main.execute("generate", "--model", model, "--prompt", "a cat", "--seed", "5", "--steps", "3",
+                "--width", "32", "--height", "32", "--device", "cpu", "--out", png.toString()));
+        String params = ImageFiles.readPngParameters(png);
+        assertNotNull(params);
+        assertTrue(params.startsWith("a cat\n"), params);
+        assertTrue(params.contains("Seed: 5") && params.contains("Steps: 3") && params.contains("Size: 32x32"), params);
+
+        Path tif = tmp.resolve("s.tif");
+        assertEquals(0, Main.execute("sweep", "--model", model, "--prompt", "a cat", "--steps", "2", "--width", "32",
+                "--height", "32", "--device", "cpu", "--sweep", Reference.path("lora_sd1_xattn/slider.safetensors").toString(),
+                "--scales", "-1,0,1", "--out", tif.toString()));
+        ImagePlus imp = IJ.openImage(tif.toString());
+        assertEquals(3, imp.getStackSize());
+        assertTrue(imp.getStack().getSliceLabel(1).startsWith("a cat · 0 · slider · -1.0"), imp.getStack().getSliceLabel(1));
+        assertEquals(ImagePlus.COLOR_RGB, imp.getType());
+    }
+
+    @Test
+    void generateRejectsSizesThatAreNotMultiplesOfEight() throws Exception {
+        String err = run("generate", "--model", Reference.path("model_sd1").toString(), "--prompt", "x", "--width", "30",
+                "--height", "32", "--device", "cpu", "--out", tmp.resolve("x.png").toString());
+        assertTrue(err.contains("multiples of 8"), err);
+    }
+
+    @Test
+    void convertTurnsThePapersPtIntoKohyaSafetensors() throws Exception {
+        Path out = tmp.resolve("conv.safetensors");
+        assertEquals(0, Main.execute("convert", Reference.path("lora_sd1_xattn/slider.pt").toString(), "--model",
+                Reference.path("model_sd1").toString(), "--out", out.toString()));
+        try (SafeTensors st = SafeTensors.open(out)) {
+            assertEquals("networks.lora", st.metadata().get("ss_network_module"));
+            assertEquals("8", st.metadata().get("ss_network_dim"));
+            assertTrue(st.keys().stream().allMatch(k -> k.startsWith("lora_unet_")), st.keys().toString());
+        }
+    }
+
+    /** Runs the CLI and returns what it printed on stderr; asserts a non-zero exit. */
+    private static String run(String... args) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream old = System.err;
+        System.setErr(new PrintStream(bytes));
+        int rc;
+        try {
+            rc = Main.execute(args);
+        } finally {
+            System.setErr(old);
+        }
+        assertTrue(rc != 0, "expected a failure exit code");
+        return bytes.toString();
+    }
+}
