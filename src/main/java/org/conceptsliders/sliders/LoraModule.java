@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import org.conceptsliders.runtime.nn.AdaptableLayer;
 import org.conceptsliders.runtime.nn.Conv2d;
-import org.conceptsliders.runtime.nn.Linear;
 
 /**
  * One low-rank update of a slider file: {@code delta W = up . [mid .] down * alpha / rank}

@@ -98,7 +98,9 @@ public final class Slider implements AutoCloseable {
             Parts p = byName.computeIfAbsent(n.component + ":" + n.flat, k -> new Parts(n.component, n.flat, n.stem));
             NDArray a = e.getValue();
             if (n.role == Role.ALPHA) {
-                p.alpha = a.toType(DataType.FLOAT32, false).toFloatArray()[0];
+                try (NDArray f = a.toType(DataType.FLOAT32, true)) {
+                    p.alpha = f.toFloatArray()[0];
+                }
                 continue;
             }
             NDArray converted = a.getDataType() == dtype ? a : a.toType(dtype, false);

@@ -2,7 +2,6 @@ package org.conceptsliders.sliders;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import org.conceptsliders.runtime.nn.AdaptableLayer;
 import org.conceptsliders.runtime.nn.Conv2d;
 import org.conceptsliders.runtime.nn.Linear;
@@ -21,7 +20,6 @@ import java.util.OptionalInt;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -77,7 +75,7 @@ class SliderSetTest {
                 assertTrue(Reference.relativeL2(toK.forward(text), baseK.add(text.matMul(dK.transpose()))) < 1e-5);
 
                 set.merge();
-                assertTrue(conv.adapters().size() == 1);
+                assertEquals(1, conv.adapters().size());
                 assertTrue(Reference.relativeL2(conv.forward(x), unmerged) < 1e-5, "merged == unmerged");
                 set.restore();
                 assertArrayEquals(unmerged.toFloatArray(), conv.forward(x).toFloatArray());
@@ -126,7 +124,10 @@ class SliderSetTest {
             AdaptableLayer conv = (AdaptableLayer) unet.namedModules().get("down_blocks.0.downsamplers.0.conv");
             float[] before = conv.weight().value().toFloatArray();
             NDArray original = conv.weight().value();
-            try (SliderSet set = SliderSet.attach(unet, null, null, List.of(new SliderSpec(sliderFile(m, "s.safetensors"), 0.7)), m)) {
+            Path file = sliderFile(m, "s.safetensors");
+            int arrays = m.getManagedArrays().size();
+            try (SliderSet set = SliderSet.attach(unet, null, null, List.of(new SliderSpec(file, 0.7)), m)) {
+                assertTrue(m.getManagedArrays().size() > arrays, "the slider's tensors are under the parent");
                 for (int i = 0; i < 1000; i++) {
                     set.setScale(0, 0.1 * (i % 7) - 0.3);
                     set.merge();
@@ -135,6 +136,7 @@ class SliderSetTest {
                 assertSame(original, conv.weight().value());
                 assertArrayEquals(before, conv.weight().value().toFloatArray());
             }
+            assertEquals(arrays, m.getManagedArrays().size(), "closing the set frees exactly what it loaded");
         }
     }
 
