@@ -168,6 +168,12 @@ public final class StableDiffusionPipeline {
 
     /** The guided noise prediction uncond + g (cond - uncond) for the model input {@code in}. */
     private NDArray guidedEps(NDArray x, double t, NDArray in, PromptEmbeddings emb, double guidance, NDManager m) {
+        // what the UNet derives from the conditioning (cross-attention keys and values) is per step too
+        for (NDArray a : new NDArray[] {emb.hidden(), emb.pooled(), emb.timeIds()}) {
+            if (a != null) {
+                a.tempAttach(m);
+            }
+        }
         long b = x.getShape().get(0);
         NDArray doubled = in.concat(in, 0);
         NDArray timesteps = m.create(new float[] {(float) t}).repeat(0, 2 * b).toDevice(x.getDevice(), false);
