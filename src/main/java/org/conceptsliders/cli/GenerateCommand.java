@@ -27,6 +27,12 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output .png (one image) or .tif.")
     Path out;
 
+    @Option(names = "--init-image", description = "Image to image: start from this image (any type ImageJ opens; resized to the output size).")
+    Path initImage;
+
+    @Option(names = "--strength", defaultValue = "0.6", description = "Image to image: share of the steps that run, in (0, 1] (default: ${DEFAULT-VALUE}).")
+    double strength;
+
     @Override
     public Integer call() throws Exception {
         if (batch < 1) {
@@ -35,9 +41,12 @@ final class GenerateCommand implements Callable<Integer> {
         try (Studio studio = options.open(); ConsoleProgress bar = new ConsoleProgress("generate")) {
             System.err.println("model: " + studio.describe());
             GenerateRequest r = options.request(studio);
+            RgbImage init = initImage == null ? null : ImageFiles.readRgb(initImage, r.width(), r.height());
             List<RgbImage> images = new ArrayList<>();
             for (int i = 0; i < batch; i++) {
-                images.add(studio.generate(r.withSeed(r.seed() + i), bar, CancelToken.none()));
+                GenerateRequest ri = r.withSeed(r.seed() + i);
+                images.add(init == null ? studio.generate(ri, bar, CancelToken.none())
+                        : studio.imageToImage(init, ri, strength, bar, CancelToken.none()));
             }
             ImageFiles.write(images, out);
         }

@@ -69,6 +69,21 @@ public final class ImageFiles {
         }
     }
 
+    /** Any image ImageJ opens, as RGB resized (bilinear) to {@code width} x {@code height}. */
+    public static RgbImage readRgb(Path file, int width, int height) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new java.io.FileNotFoundException(file + ": image not found");
+        }
+        ImagePlus imp = ij.IJ.openImage(file.toString());
+        if (imp == null) {
+            throw new IOException(file + ": not an image ImageJ can open");
+        }
+        ij.process.ImageProcessor ip = imp.getProcessor().convertToRGB();
+        ip.setInterpolationMethod(ij.process.ImageProcessor.BILINEAR);
+        int[] argb = (int[]) ip.resize(width, height).getPixels();
+        return new RgbImage(width, height, argb, file.getFileName().toString(), java.util.Map.of());
+    }
+
     /** The PNG's "parameters" text, or null: what A1111 and ComfyUI users paste back. */
     public static String readPngParameters(Path png) throws IOException {
         try (javax.imageio.stream.ImageInputStream in = ImageIO.createImageInputStream(png.toFile())) {

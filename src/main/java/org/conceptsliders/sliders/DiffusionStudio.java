@@ -49,7 +49,21 @@ public final class DiffusionStudio implements Studio {
 
     @Override
     public RgbImage generate(GenerateRequest request, ProgressListener progress, CancelToken cancel) {
-        return render(request, label(request), null, progress, cancel);
+        return render(request, label(request), null, 0, progress, cancel);
+    }
+
+    @Override
+    public RgbImage imageToImage(RgbImage init, GenerateRequest request, double strength, ProgressListener progress,
+                                 CancelToken cancel) {
+        checkSize(init, request);
+        return render(request, label(request) + " · strength " + strength, init, strength, progress, cancel);
+    }
+
+    private static void checkSize(RgbImage image, GenerateRequest request) {
+        if (image.width() != request.width() || image.height() != request.height()) {
+            throw new IllegalArgumentException("image is " + image.width() + "x" + image.height()
+                    + " but the request asks for " + request.width() + "x" + request.height());
+        }
     }
 
     @Override
@@ -58,7 +72,7 @@ public final class DiffusionStudio implements Studio {
         Sweep sweep = Sweep.grid(request, slider, scales, slider2, scales2);
         List<RgbImage> out = new ArrayList<>();
         for (int i = 0; i < sweep.requests().size(); i++) {
-            out.add(render(sweep.requests().get(i), sweep.labels().get(i), null, progress, cancel));
+            out.add(render(sweep.requests().get(i), sweep.labels().get(i), null, 0, progress, cancel));
         }
         return out;
     }
@@ -66,10 +80,7 @@ public final class DiffusionStudio implements Studio {
     @Override
     public List<RgbImage> edit(RgbImage image, GenerateRequest request, double[] scales, ProgressListener progress,
                                CancelToken cancel) {
-        if (image.width() != request.width() || image.height() != request.height()) {
-            throw new IllegalArgumentException("edit: image is " + image.width() + "x" + image.height()
-                    + " but the request asks for " + request.width() + "x" + request.height());
-        }
+        checkSize(image, request);
         List<GenerateRequest> requests = new ArrayList<>();
         List<String> labels = new ArrayList<>();
         if (scales == null || request.sliders().isEmpty()) {
@@ -86,17 +97,18 @@ public final class DiffusionStudio implements Studio {
         }
         List<RgbImage> out = new ArrayList<>();
         for (int i = 0; i < requests.size(); i++) {
-            out.add(render(requests.get(i), labels.get(i), image, progress, cancel));
+            out.add(render(requests.get(i), labels.get(i), image, 0, progress, cancel));
         }
         return out;
     }
 
     /**
-     * One image: from the seed's noise, or ({@code source} given) from the DDIM inversion of the
-     * source image under the request's prompt without sliders, then denoised with them.
+     * One image: from the seed's noise; or from {@code source}, noised to the start of the last
+     * steps x {@code strength} steps (image to image) or, with strength 0, DDIM-inverted under the
+     * request's prompt without sliders (an edit); then denoised with the sliders.
      */
-    private RgbImage render(GenerateRequest r, String label, RgbImage source, ProgressListener progress,
-                            CancelToken cancel) {
+    private RgbImage render(GenerateRequest r, String label, RgbImage source, double strength,
+                            ProgressListener progress, CancelToken cancel) {
         StableDiffusionPipeline.checkSize(r.width(), r.height());
         // Fiji runs commands on worker threads, where libtorch's grad mode is on by default.
         try (NoGrad noGrad = NoGrad.enter();
@@ -105,8 +117,14 @@ public final class DiffusionStudio implements Studio {
                      loaded(r.sliders()), r.sliders(), m)) {
             Sampler sampler = model.scheduler(SchedulerKind.of(r.scheduler())).forSteps(r.steps());
             NDArray start;
+            int from = 0;
             if (source == null) {
                 start = pipeline.noise(r.seed(), 1, r.width(), r.height(), m).mul(sampler.initNoiseSigma());
+            } else if (strength > 0) {
+                from = StableDiffusionPipeline.img2imgStart(r.steps(), strength);
+                NDArray latent = pipeline.encodeImage(Images.fromArgb(source.argb(), source.width(), source.height(), m));
+                start = from == r.steps() ? latent
+                        : sampler.addNoise(latent, pipeline.noise(r.seed(), 1, r.width(), r.height(), m), from);
             } else {
                 if (!r.scheduler().equals("ddim")) {
                     throw new IllegalArgumentException("scheduler: editing a real image needs ddim (DDIM inversion)");
@@ -122,7 +140,7 @@ public final class DiffusionStudio implements Studio {
             set.merge();
             NDArray fin;
             try {
-                fin = pipeline.denoise(start, emb, sampler, r.guidance(), 0, set, progress, cancel);
+                fin = pipeline.denoise(start, emb, sampler, r.guidance(), from, set, progress, cancel);
             } finally {
                 set.restore();
             }

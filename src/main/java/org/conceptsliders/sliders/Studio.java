@@ -40,6 +40,13 @@ public interface Studio extends AutoCloseable {
     /** The folder's own scheduler, "ddim" or "euler" (SDXL folders say Euler). */
     String defaultScheduler();
 
+    /**
+     * Image to image: {@code init} (the request's size) encoded, noised to the level where the
+     * last floor(steps x strength) steps start, and denoised with the request's sliders.
+     */
+    RgbImage imageToImage(RgbImage init, GenerateRequest request, double strength, ProgressListener progress,
+                          CancelToken cancel);
+
     /** A short description of the loaded model (folder, kind SD1/SD2/SDXL, device). */
     String describe();
 

@@ -127,6 +127,20 @@ class CliTest {
     }
 
     @Test
+    void imageToImageReadsTheInitImage() throws Exception {
+        String model = Reference.path("model_sd1").toString();
+        Path init = tmp.resolve("init.png");
+        assertEquals(0, Main.execute("generate", "--model", model, "--prompt", "a cat", "--seed", "1", "--steps", "2",
+                "--width", "32", "--height", "32", "--device", "cpu", "--out", init.toString()));
+        Path out = tmp.resolve("i2i.png");
+        assertEquals(0, Main.execute("generate", "--model", model, "--prompt", "a dog", "--steps", "4", "--width", "32",
+                "--height", "32", "--device", "cpu", "--init-image", init.toString(), "--strength", "0.5", "--out", out.toString()));
+        assertTrue(ImageFiles.readPngParameters(out).startsWith("a dog"));
+        assertTrue(run("generate", "--model", model, "--prompt", "x", "--width", "32", "--height", "32", "--device", "cpu",
+                "--init-image", tmp.resolve("none.png").toString(), "--out", out.toString()).contains("none.png"));
+    }
+
+    @Test
     void generateRejectsSizesThatAreNotMultiplesOfEight() throws Exception {
         String err = run("generate", "--model", Reference.path("model_sd1").toString(), "--prompt", "x", "--width", "30",
                 "--height", "32", "--device", "cpu", "--out", tmp.resolve("x.png").toString());

@@ -125,6 +125,12 @@ final class FakeStudio implements Studio {
     }
 
     @Override
+    public RgbImage imageToImage(RgbImage init, GenerateRequest request, double strength, ProgressListener progress,
+                                 CancelToken cancel) {
+        return init;
+    }
+
+    @Override
     public String defaultScheduler() {
         return "ddim";
     }

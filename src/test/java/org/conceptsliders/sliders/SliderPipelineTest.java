@@ -83,6 +83,23 @@ class SliderPipelineTest {
     }
 
     @Test
+    void imageToImageStartsFromTheNoisedInitLatent() {
+        GenerateRequest r = new GenerateRequest("a cat", "", 4, 4, 7.5, 32, 32, "ddim", List.of());
+        RgbImage init = studio.generate(r, ProgressListener.NONE, CancelToken.none());
+        // strength 0.2 of 4 steps runs no step: the result is the VAE round trip of the init image
+        RgbImage none = studio.imageToImage(init, r, 0.2, ProgressListener.NONE, CancelToken.none());
+        StableDiffusionPipeline p = new StableDiffusionPipeline(studio.model());
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray roundTrip = p.decode(p.encodeImage(org.conceptsliders.runtime.pipeline.Images.fromArgb(init.argb(), 32, 32, m)));
+            assertArrayEquals(org.conceptsliders.runtime.pipeline.Images.toArgb(roundTrip, 0), none.argb());
+        }
+        List<Integer> seen = new java.util.ArrayList<>();
+        RgbImage half = studio.imageToImage(init, r, 0.5, pr -> seen.add(pr.step()), CancelToken.none());
+        assertEquals(List.of(1, 2), seen, "strength 0.5 of 4 steps runs the last 2");
+        assertFalse(java.util.Arrays.equals(none.argb(), half.argb()));
+    }
+
+    @Test
     void sweepLabelsEachImageInOrder() {
         GenerateRequest r = new GenerateRequest("a cat", "", 3, 2, 5, 32, 32, "euler", List.of());
         SliderSpec s = new SliderSpec(Reference.path("lora_sd1_xattn/slider.safetensors"), 1.0);
