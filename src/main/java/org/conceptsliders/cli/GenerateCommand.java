@@ -21,7 +21,11 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     GenerationOptions options;
 
-    @Option(names = "--batch", defaultValue = "1", description = "Images to make, with seeds seed, seed+1, ... (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--slider", paramLabel = "FILE:SCALE[:START_NOISE]",
+            description = "A slider with its scale and optional start_noise (repeatable; a bare name means sliders/NAME.safetensors).")
+    List<String> sliders = new ArrayList<>();
+
+    @Option(names = "--batch", defaultValue = "1", description = "Images to make, with seeds seed, seed+1, ... as A1111 numbers a batch (default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--out", required = true, description = "Output .png (one image) or .tif.")
@@ -40,7 +44,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         try (Studio studio = options.open(); ConsoleProgress bar = new ConsoleProgress("generate")) {
             System.err.println("model: " + studio.describe());
-            GenerateRequest r = options.request(studio);
+            GenerateRequest r = options.request(studio, sliders);
             RgbImage init = initImage == null ? null : ImageFiles.readRgb(initImage, r.width(), r.height());
             List<RgbImage> images = new ArrayList<>();
             for (int i = 0; i < batch; i++) {

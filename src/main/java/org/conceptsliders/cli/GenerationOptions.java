@@ -8,7 +8,6 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /** The options every generating subcommand shares (picocli mixin). */
@@ -40,10 +39,6 @@ final class GenerationOptions {
     @Option(names = "--scheduler", description = "ddim or euler (default: the model folder's).")
     String scheduler;
 
-    @Option(names = "--slider", paramLabel = "FILE:SCALE[:START_NOISE]",
-            description = "A slider with its scale and optional start_noise (repeatable; a bare name means sliders/NAME.safetensors).")
-    List<String> sliders = new ArrayList<>();
-
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
     String device;
 
@@ -51,7 +46,8 @@ final class GenerationOptions {
         return Studios.open(model, device);
     }
 
-    GenerateRequest request(Studio studio) {
+    /** The request these options describe, with {@code sliders} (FILE:SCALE[:START] texts) on. */
+    GenerateRequest request(Studio studio, List<String> sliders) {
         int w = width == null ? studio.nativeSize() : width;
         int h = height == null ? studio.nativeSize() : height;
         String sched = scheduler != null ? scheduler : studio.defaultScheduler();

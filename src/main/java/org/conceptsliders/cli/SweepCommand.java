@@ -16,14 +16,17 @@ import java.util.concurrent.Callable;
 /** One prompt and seed, one image per slider scale (or a grid over two sliders), as a stack. */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
         description = "Sweep a slider over scales with one seed (same noise) into a TIFF stack, one labelled slice"
-                + " per scale; with --slider2, a grid (first slider outer). --slider adds fixed sliders.")
+                + " per scale; with --slider2, a grid (first slider outer). --with adds sliders at fixed scales.")
 final class SweepCommand implements Callable<Integer> {
     @Mixin
     GenerationOptions options;
 
-    @Option(names = "--sweep", required = true, paramLabel = "FILE[:0:START_NOISE]",
-            description = "The slider to sweep (a file or a name in ./sliders).")
+    @Option(names = "--slider", required = true, paramLabel = "FILE[:SCALE:START_NOISE]",
+            description = "The slider to sweep (a file or a name in ./sliders); a scale given here is ignored.")
     String slider;
+
+    @Option(names = "--with", paramLabel = "FILE:SCALE[:START_NOISE]", description = "A slider kept at a fixed scale (repeatable).")
+    List<String> fixed = new java.util.ArrayList<>();
 
     @Option(names = "--scales", defaultValue = "-2,-1,0,1,2", split = ",", description = "Scales (default: ${DEFAULT-VALUE}).")
     double[] scales;
@@ -46,7 +49,7 @@ final class SweepCommand implements Callable<Integer> {
         }
         try (Studio studio = options.open(); ConsoleProgress bar = new ConsoleProgress("sweep")) {
             System.err.println("model: " + studio.describe());
-            List<RgbImage> images = studio.sweep(options.request(studio), first, scales, second, scales2, bar,
+            List<RgbImage> images = studio.sweep(options.request(studio, fixed), first, scales, second, scales2, bar,
                     CancelToken.none());
             ImageFiles.write(images, out);
         }

@@ -118,7 +118,7 @@ class CliTest {
 
         Path tif = tmp.resolve("s.tif");
         assertEquals(0, Main.execute("sweep", "--model", model, "--prompt", "a cat", "--steps", "2", "--width", "32",
-                "--height", "32", "--device", "cpu", "--sweep", Reference.path("lora_sd1_xattn/slider.safetensors").toString(),
+                "--height", "32", "--device", "cpu", "--slider", Reference.path("lora_sd1_xattn/slider.safetensors").toString(),
                 "--scales", "-1,0,1", "--out", tif.toString()));
         ImagePlus imp = IJ.openImage(tif.toString());
         assertEquals(3, imp.getStackSize());
