@@ -61,4 +61,12 @@ public record Compute(Device device, DataType dtype) {
         Engine e = Engine.getEngine("PyTorch");
         return "PyTorch " + e.getVersion() + " on " + device + " (" + dtype + ")";
     }
+
+    /** Checks that weights created in {@code manager} land on this device. */
+    public void requireOn(ai.djl.ndarray.NDManager manager) {
+        if (!manager.getDevice().equals(device)) {
+            throw new IllegalArgumentException("the manager for the weights is on " + manager.getDevice()
+                    + " but compute is on " + device);
+        }
+    }
 }

@@ -21,12 +21,45 @@ public final class WeightSource implements Closeable {
 
     private final Path origin;
     private final Map<String, SafeTensors> byKey;
+    /** Exposed name -> name stored in the file; differs only in a {@link #renamed} view. */
+    private final Map<String, String> storedName;
     private final Set<SafeTensors> files;
 
     private WeightSource(Path origin, Map<String, SafeTensors> byKey, Set<SafeTensors> files) {
+        this(origin, byKey, identity(byKey.keySet()), files);
+    }
+
+    private WeightSource(Path origin, Map<String, SafeTensors> byKey, Map<String, String> storedName, Set<SafeTensors> files) {
         this.origin = origin;
         this.byKey = byKey;
+        this.storedName = storedName;
         this.files = files;
+    }
+
+    private static Map<String, String> identity(Set<String> keys) {
+        Map<String, String> m = new LinkedHashMap<>();
+        keys.forEach(k -> m.put(k, k));
+        return m;
+    }
+
+    /**
+     * A view of the same files whose tensors are exposed under {@code rename(name)}, for
+     * checkpoints that spell some weights the older way (e.g. a VAE's {@code query} for
+     * {@code to_q}). The view shares the open files: closing either closes both.
+     *
+     * @throws SafeTensorsException if two tensors would get the same name
+     */
+    public WeightSource renamed(java.util.function.UnaryOperator<String> rename) throws SafeTensorsException {
+        Map<String, SafeTensors> newByKey = new LinkedHashMap<>();
+        Map<String, String> newStored = new LinkedHashMap<>();
+        for (Map.Entry<String, SafeTensors> e : byKey.entrySet()) {
+            String name = rename.apply(e.getKey());
+            if (newByKey.put(name, e.getValue()) != null) {
+                throw new SafeTensorsException(origin, name, "two tensors map to this name after renaming");
+            }
+            newStored.put(name, storedName.get(e.getKey()));
+        }
+        return new WeightSource(origin, newByKey, newStored, files);
     }
 
     /** Opens a {@code .safetensors} file or a {@code .safetensors.index.json} shard index. */
@@ -43,6 +76,23 @@ public final class WeightSource implements Closeable {
             byKey.put(k, st);
         }
         return new WeightSource(file, byKey, Set.of(st));
+    }
+
+    /**
+     * Opens the weights of a diffusers component folder by the file stem it uses (e.g.
+     * {@code diffusion_pytorch_model}): {@code stem.safetensors}, its shard index, or the
+     * {@code .fp16} variants, in that order of preference.
+     */
+    public static WeightSource openComponent(Path dir, String stem) throws IOException {
+        java.util.List<String> names = java.util.List.of(stem + ".safetensors", stem + ".safetensors.index.json",
+                stem + ".fp16.safetensors", stem + ".fp16.safetensors.index.json");
+        for (String name : names) {
+            Path p = dir.resolve(name);
+            if (Files.isRegularFile(p)) {
+                return open(p);
+            }
+        }
+        throw new java.io.FileNotFoundException(dir + ": no weights (looked for " + String.join(", ", names) + ")");
     }
 
     private static WeightSource openSharded(Path index) throws IOException {
@@ -96,7 +146,7 @@ public final class WeightSource implements Closeable {
     }
 
     public TensorInfo info(String key) {
-        return file(key).info(key);
+        return file(key).info(storedName.get(key));
     }
 
     /** The file that holds {@code key}, for error messages. */
@@ -109,7 +159,7 @@ public final class WeightSource implements Closeable {
     }
 
     public NDArray load(String key, NDManager manager, ai.djl.ndarray.types.DataType type) throws IOException {
-        return file(key).load(key, manager, type);
+        return file(key).load(storedName.get(key), manager, type);
     }
 
     /** Metadata of the first file (shards of one model carry the same). */

@@ -36,6 +36,13 @@ public final class GroupNorm extends Module {
         long[] affine = new long[s.dimension()];
         java.util.Arrays.fill(affine, 1);
         affine[1] = c;
-        return normed.mul(weight.value().reshape(affine)).add(bias.value().reshape(affine));
+        return normed.mul(broadcastable(weight.value(), affine, x)).add(broadcastable(bias.value(), affine, x));
+    }
+
+    /** A reshaped view of a weight, owned by the caller's manager: an op called on a weight would leave its result in the weights' manager. */
+    private static NDArray broadcastable(NDArray w, long[] shape, NDArray like) {
+        NDArray view = w.reshape(shape);
+        view.attach(like.getManager());
+        return view;
     }
 }

@@ -1,0 +1,44 @@
+package org.conceptsliders.runtime.nn;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * diffusers {@code ResnetBlock2D} with {@code time_embedding_norm="default"} and SiLU:
+ * {@code (shortcut(x) + conv2(silu(norm2(conv1(silu(norm1(x))) + time_emb_proj(silu(temb)))))) / output_scale_factor}.
+ * The time term exists only when {@code tembChannels > 0} (the VAE has none); the shortcut is a
+ * 1x1 {@code conv_shortcut} when the channel count changes.
+ */
+public final class ResnetBlock2D extends Module {
+    private final GroupNorm norm1;
+    private final Conv2d conv1;
+    private final Linear timeEmbProj;
+    private final GroupNorm norm2;
+    private final Conv2d conv2;
+    private final Conv2d convShortcut;
+    private final float outputScaleFactor;
+
+    public ResnetBlock2D(long in, long out, long tembChannels, int groups, float eps, float outputScaleFactor) {
+        this.norm1 = child("norm1", new GroupNorm(groups, in, eps));
+        this.conv1 = child("conv1", new Conv2d(in, out, 3, 1, 1));
+        this.timeEmbProj = tembChannels > 0 ? child("time_emb_proj", new Linear(tembChannels, out, true)) : null;
+        this.norm2 = child("norm2", new GroupNorm(groups, out, eps));
+        this.conv2 = child("conv2", new Conv2d(out, out, 3, 1, 1));
+        this.convShortcut = in != out ? child("conv_shortcut", new Conv2d(in, out, 1, 1, 0)) : null;
+        this.outputScaleFactor = outputScaleFactor;
+    }
+
+    /** {@code temb} [B, tembChannels], or null for a block built without a time embedding. */
+    public NDArray forward(NDArray x, NDArray temb) {
+        NDArray h = conv1.forward(Functional.silu(norm1.forward(x)));
+        if (timeEmbProj != null) {
+            if (temb == null) {
+                throw new IllegalArgumentException("ResnetBlock2D built with a time embedding needs temb");
+            }
+            h = h.add(timeEmbProj.forward(Functional.silu(temb)).expandDims(2).expandDims(3));
+        }
+        h = conv2.forward(Functional.silu(norm2.forward(h)));
+        NDArray shortcut = convShortcut == null ? x : convShortcut.forward(x);
+        NDArray y = shortcut.add(h);
+        return outputScaleFactor == 1f ? y : y.div(outputScaleFactor);
+    }
+}
