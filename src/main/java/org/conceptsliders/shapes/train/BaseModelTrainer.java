@@ -58,7 +58,6 @@ import java.util.Random;
  * the same recipe resumes exactly where a stop left off. The export is fp16 EMA weights.
  */
 public final class BaseModelTrainer {
-    private static final int COLOUR_SCENES_PER_COMBINATION = 12;
     private static final int SCALE_SAMPLES = 256;
 
     private final Path work;
@@ -67,7 +66,7 @@ public final class BaseModelTrainer {
     private final CancelToken cancel;
     private final ShapesWorld world;
 
-    private BaseModelTrainer(Path work, BaseModelRecipe recipe, ProgressListener progress, CancelToken cancel) {
+    BaseModelTrainer(Path work, BaseModelRecipe recipe, ProgressListener progress, CancelToken cancel) {
         this.work = work;
         this.recipe = recipe;
         this.progress = progress;
@@ -103,7 +102,7 @@ public final class BaseModelTrainer {
         try (NDManager manager = NDManager.newBaseManager()) {
             AutoencoderKL vae = new AutoencoderKL(AutoencoderKLConfig.read(config));
             ParameterInit.initialize(vae, manager, DataType.FLOAT32, new TrainRandom(Seeds.of(recipe.seed(), Seeds.VAE_INIT)));
-            List<ShapeScene> colourScenes = ColourCheck.scenes(world, COLOUR_SCENES_PER_COMBINATION,
+            List<ShapeScene> colourScenes = ColourCheck.scenes(world, recipe.colourScenes(),
                     Seeds.of(recipe.seed(), Seeds.COLOUR_SCENES));
             try (TrainableSet params = TrainableSet.select(vae, n -> true);
                  AdamW adam = AdamW.builder().setLearningRate(LrSchedule.constantWithWarmup(recipe.vaeLr(), recipe.warmupSteps()))
@@ -156,17 +155,21 @@ public final class BaseModelTrainer {
         }
     }
 
-    private float vaeStep(AutoencoderKL vae, int iteration, TrainRandom rng, NDManager m) {
+    float vaeStep(AutoencoderKL vae, int iteration, TrainRandom rng, NDManager m) {
         Random data = new Random(Seeds.of(recipe.seed(), Seeds.VAE_DATA, iteration));
         int n = recipe.vaeBatch();
+        int crop = recipe.vaeCrop() == 0 ? recipe.imageSize() : recipe.vaeCrop();
         int[][] pictures = new int[n][];
         for (int b = 0; b < n; b++) {
-            pictures[b] = world.render(world.random(data));
+            ShapeScene scene = world.random(data);
+            pictures[b] = Pictures.crop(world.render(scene), recipe.imageSize(), crop,
+                    window(scene.x(), crop, data), window(scene.y(), crop, data));
         }
-        NDArray x = Pictures.toTensor(pictures, world.width(), world.height(), m);
-        NDArray weights = Pictures.foregroundWeights(pictures, world.width(), world.height(), recipe.foregroundWeight(), m);
-        int side = recipe.latentSize();
+        NDArray x = Pictures.toTensor(pictures, crop, crop, m);
+        NDArray weights = Pictures.foregroundWeights(pictures, crop, crop, recipe.foregroundWeight(), m);
+        int side = crop >> (recipe.vaeChannels().length - 1);
         NDArray noise = rng.randn(m, new Shape(n, recipe.latentChannels(), side, side));
+        NDArray loss;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             LatentDist d = vae.encode(x);
             NDArray rebuilt = vae.decode(d.sample(noise));
@@ -174,10 +177,39 @@ public final class BaseModelTrainer {
             NDArray variance = d.std().square();
             // KL(N(mean, var) || N(0, 1)) summed over the latent, averaged over the batch, as in SD's VAE.
             NDArray kl = d.mean().square().add(variance).sub(1).sub(variance.log()).sum().mul(0.5f / n);
-            NDArray loss = l1.add(kl.mul((float) recipe.klWeight()));
+            loss = l1.add(kl.mul((float) recipe.klWeight()));
             gc.backward(loss);
-            return loss.getFloat();
         }
+        return finite(loss, vae);
+    }
+
+    /**
+     * The loss, after checking that every gradient is finite: libtorch 2.7.1's oneDNN convolution
+     * backward has returned NaN gradients at random on AVX-512 machines (see TrainBaseMain), and a
+     * NaN applied by the optimizer would poison the next checkpoint. Throwing here stops the run
+     * before the update, so that a restart resumes from the last good checkpoint.
+     */
+    private static float finite(NDArray loss, org.conceptsliders.runtime.nn.Module... models) {
+        float value = loss.getFloat();
+        for (org.conceptsliders.runtime.nn.Module model : models) {
+            for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
+                try (NDArray g = e.getValue().value().getGradient(); NDArray sum = g.sum()) {
+                    if (!Float.isFinite(sum.getFloat())) {
+                        throw new ArithmeticException("non-finite gradient of " + e.getKey() + " (loss " + value
+                                + "); resume from the last checkpoint");
+                    }
+                }
+            }
+        }
+        return value;
+    }
+
+    /** Left (or top) edge of a crop window around {@code centre}, jittered by up to a quarter crop, inside the picture. */
+    private int window(double centre, int crop, Random data) {
+        int size = recipe.imageSize();
+        double jitter = (data.nextDouble() - 0.5) * crop / 2;
+        int start = (int) Math.round(centre * size - crop / 2.0 + jitter);
+        return Math.max(0, Math.min(size - crop, start));
     }
 
     /** Encode (mean) and decode, in batches, without gradients. */
@@ -270,7 +302,7 @@ public final class BaseModelTrainer {
         }
     }
 
-    private float unetStep(UNet2DConditionModel unet, CLIPTextModel text, ClipTokenizer tokenizer, NoiseSchedule schedule,
+    float unetStep(UNet2DConditionModel unet, CLIPTextModel text, ClipTokenizer tokenizer, NoiseSchedule schedule,
                            LatentCache cache, float scale, int iteration, TrainRandom rng, NDManager m) {
         Random data = new Random(Seeds.of(recipe.seed(), Seeds.UNET_DATA, iteration));
         int n = recipe.unetBatch();
@@ -295,12 +327,13 @@ public final class BaseModelTrainer {
         NDArray target = m.create(eps, latentShape);
         NDArray timesteps = m.create(t);
         NDArray tokens = m.create(ids, new Shape(n, ClipTokenizer.MAX_LENGTH));
+        NDArray loss;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray states = text.forward(tokens).lastHiddenState();
-            NDArray loss = unet.forward(noisy, timesteps, states).sub(target).square().mean();
+            loss = unet.forward(noisy, timesteps, states).sub(target).square().mean();
             gc.backward(loss);
-            return loss.getFloat();
         }
+        return finite(loss, unet, text);
     }
 
     private static float[] randn(TrainRandom rng, int n) {

@@ -24,6 +24,35 @@ final class Pictures {
         return manager.create(v, new Shape(argb.length, 3, height, width));
     }
 
+    private static int background(int[] argb, int width, int height) {
+        int[] corners = {argb[0], argb[width - 1], argb[(height - 1) * width], argb[height * width - 1]};
+        int best = corners[0];
+        int bestCount = 0;
+        for (int c : corners) {
+            int count = 0;
+            for (int d : corners) {
+                count += c == d ? 1 : 0;
+            }
+            if (count > bestCount) {
+                best = c;
+                bestCount = count;
+            }
+        }
+        return best;
+    }
+
+    /** The {@code crop x crop} window at ({@code left}, {@code top}) of a square {@code size x size} picture. */
+    static int[] crop(int[] argb, int size, int crop, int left, int top) {
+        if (crop == size) {
+            return argb;
+        }
+        int[] out = new int[crop * crop];
+        for (int y = 0; y < crop; y++) {
+            System.arraycopy(argb, (top + y) * size + left, out, y * crop, crop);
+        }
+        return out;
+    }
+
     /** Clamps to [-1, 1] and rounds to 8 bits, as diffusers' image post-processing does. */
     static int[][] fromTensor(NDArray images) {
         Shape s = images.getShape();
@@ -46,13 +75,14 @@ final class Pictures {
 
     /**
      * Per-pixel loss weights [B, 1, H, W]: 1 on the background, {@code 1 + extra} where the
-     * picture differs from its corner pixel (the shape, its outline and its blurred edge).
+     * picture differs from its background, the most common of its four corners (the shape, its
+     * outline and its blurred edge; a crop may put the shape in one corner).
      */
     static NDArray foregroundWeights(int[][] argb, int width, int height, double extra, NDManager manager) {
         int plane = width * height;
         float[] w = new float[argb.length * plane];
         for (int b = 0; b < argb.length; b++) {
-            int bg = argb[b][0];
+            int bg = background(argb[b], width, height);
             for (int p = 0; p < plane; p++) {
                 int c = argb[b][p];
                 int d = Math.max(Math.abs(((c >> 16) & 0xFF) - ((bg >> 16) & 0xFF)),

@@ -12,6 +12,11 @@ import java.util.Locale;
  * {@code TrainBaseMain WORK_DIR OUT_MODEL_DIR [RECIPE.json]}. Without a recipe file it resumes
  * with the work folder's {@code recipe.json}, or starts from {@link BaseModelRecipe#defaults()}.
  * Prints one line per {@value #EVERY} steps with the mean seconds per step since the last line.
+ *
+ * <p>Run it with {@code DNNL_MAX_CPU_ISA=SSE41} in the environment: on the AMD EPYC build machine
+ * libtorch 2.7.1's oneDNN (AVX2/AVX-512 kernels) returned NaN convolution input gradients in 10-50 %
+ * of VAE steps and once crashed in backward; SSE4.1 kernels gave none in our trials. A step with a
+ * non-finite gradient stops the run before the update; rerunning resumes from the last checkpoint.
  */
 public final class TrainBaseMain {
     private static final int EVERY = 10;
