@@ -4,6 +4,7 @@ import ij.ImagePlus;
 import ij.ImageStack;
 import ij.io.FileSaver;
 import ij.process.ColorProcessor;
+import org.conceptsliders.runtime.io.AtomicFiles;
 import org.conceptsliders.runtime.pipeline.RgbImage;
 
 import javax.imageio.IIOImage;
@@ -17,7 +18,6 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
@@ -58,7 +58,7 @@ public final class ImageFiles {
             IIOMetadataNode root = new IIOMetadataNode(IIOMetadataFormatName.PNG);
             root.appendChild(text);
             meta.mergeTree(IIOMetadataFormatName.PNG, root);
-            atomically(out, tmp -> {
+            AtomicFiles.write(out, tmp -> {
                 try (ImageOutputStream ios = ImageIO.createImageOutputStream(tmp.toFile())) {
                     writer.setOutput(ios);
                     writer.write(new IIOImage(bi, null, meta));
@@ -107,7 +107,7 @@ public final class ImageFiles {
 
     public static void writeTiffStack(List<RgbImage> images, Path out) throws IOException {
         ImagePlus imp = toImagePlus(images, out.getFileName().toString());
-        atomically(out, tmp -> {
+        AtomicFiles.write(out, tmp -> {
             boolean ok = images.size() == 1 ? new FileSaver(imp).saveAsTiff(tmp.toString())
                     : new FileSaver(imp).saveAsTiffStack(tmp.toString());
             if (!ok) {
@@ -133,27 +133,6 @@ public final class ImageFiles {
         ImagePlus imp = new ImagePlus(title, stack);
         imp.setProperty("Info", images.get(0).parametersLine());
         return imp;
-    }
-
-    @FunctionalInterface
-    interface Writer {
-        void write(Path tmp) throws IOException;
-    }
-
-    static void atomically(Path out, Writer writer) throws IOException {
-        Path dir = out.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + out.getFileName(), ".part");
-        try {
-            writer.write(tmp);
-            try {
-                Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (java.nio.file.AtomicMoveNotSupportedException e) {
-                Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 
     private static final class IIOMetadataFormatName {

@@ -1,10 +1,11 @@
 package org.conceptsliders.fiji;
 
+import org.conceptsliders.runtime.io.AtomicFiles;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -40,14 +41,7 @@ final class Training {
      */
     static Path write(Path out, String concept, String baseModel, Consumer<Path> train) {
         try {
-            Files.createDirectories(out.getParent());
-            Path part = Files.createTempFile(out.getParent(), ".training-", ".part");
-            try {
-                train.accept(part);
-                Files.move(part, out, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(part);
-            }
+            AtomicFiles.write(out, train::accept);
             String base = out.getFileName().toString().replace(".safetensors", "");
             Files.writeString(out.resolveSibling(base + ".json"), "{\"name\": " + json(base) + ", \"concept\": "
                     + json(concept) + ", \"base_model\": " + json(baseModel) + ", \"suggested_scales\": [-2, -1, 0, 1, 2]}\n");

@@ -1,12 +1,13 @@
 package org.conceptsliders.sliders;
 
+import org.conceptsliders.runtime.io.AtomicFiles;
+
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
@@ -30,16 +31,16 @@ public final class EmbeddedModel {
         if (Files.isRegularFile(dir.resolve("model_index.json"))) {
             return dir;
         }
-        Path tmp = Files.createDirectories(cacheRoot()).resolve(dir.getFileName() + ".part" + ProcessHandle.current().pid());
-        for (String f : files) {
-            Path target = tmp.resolve(f);
-            Files.createDirectories(target.getParent());
-            try (InputStream in = open(f)) {
-                Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
         try {
-            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(dir, tmp -> {
+                for (String f : files) {
+                    Path target = tmp.resolve(f);
+                    Files.createDirectories(target.getParent());
+                    try (InputStream in = open(f)) {
+                        Files.copy(in, target);
+                    }
+                }
+            });
         } catch (IOException e) {
             // another process extracted it first
             if (!Files.isRegularFile(dir.resolve("model_index.json"))) {

@@ -9,11 +9,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,15 +17,13 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Writer of the safetensors format, the counterpart of {@link SafeTensors}, and of Hugging Face
  * shard sets ({@code <name>-00001-of-0000N.safetensors} plus {@code <name>.safetensors.index.json}).
  *
- * <p>A file is written to a temporary file in the target folder, forced to disk and then renamed
- * over the target, so that a reader (or a crash) never sees a half-written file and a failed
- * write leaves the previous file intact. Tensors are laid out as the Rust {@code safetensors}
+ * <p>Files are written through {@link AtomicFiles}, so that a reader (or a crash) never sees a
+ * half-written file and a failed write leaves the previous file intact. Tensors are laid out as the Rust {@code safetensors}
  * crate lays them out: by element size, largest first, then by name; with the header padded to a
  * multiple of 8 bytes every tensor is aligned to its element size. Tensor bytes are streamed one
  * tensor at a time.
@@ -160,30 +154,12 @@ public final class SafeTensorsWriter {
         void writeTo(FileChannel channel) throws IOException;
     }
 
-    /** Temporary file in the same folder (same file system, so the rename is atomic), fsync, rename. */
-    static void writeAtomically(Path file, Body body) throws IOException {
-        Path target = file.toAbsolutePath();
-        Path folder = target.getParent();
-        // not Files.createTempFile: its owner-only permissions would carry over to the target
-        Path tmp = folder.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-        try {
+    private static void writeAtomically(Path file, Body body) throws IOException {
+        AtomicFiles.write(file, tmp -> {
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 body.writeTo(channel);
-                channel.force(true);
             }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException | RuntimeException | Error e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
+        });
     }
 
     private static void writeFully(FileChannel channel, ByteBuffer b) throws IOException {

@@ -6,10 +6,7 @@ import org.conceptsliders.runtime.io.SafeTensors;
 import org.conceptsliders.runtime.io.TensorInfo;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,8 +19,8 @@ import java.util.TreeSet;
  * the optimizer and EMA counters, the {@link TrainRandom} state, the elapsed seconds and the
  * run's configuration JSON. Frozen weights are not saved: they come from the base model.
  *
- * <p>Writes are atomic: the file is written next to the target under a temporary name and then
- * renamed over it, so a crash or a full disk leaves the previous checkpoint intact.
+ * <p>Writes are atomic (the {@link TensorSink} contract), so a crash or a full disk leaves the
+ * previous checkpoint intact.
  */
 public final class Checkpoint {
     static final String FORMAT = "conceptsliders.train/1";
@@ -65,19 +62,7 @@ public final class Checkpoint {
         metadata.put("rng", Long.toString(rng.state()));
         metadata.put("config", info.config() == null ? "" : info.config());
         Map<String, NDArray> tensors = tensors(metadata);
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName() + ".", ".tmp");
-        try {
-            sink.write(tmp, tensors, metadata);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        sink.write(file, tensors, metadata);
     }
 
     /**

@@ -7,8 +7,9 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Writes named tensors and string metadata as one file. {@link Checkpoint} makes the write
- * atomic around it; tests slot in a sink that fails half-way.
+ * Writes named tensors and string metadata as one file, atomically: a failed write leaves the
+ * previous file intact (write through {@link org.conceptsliders.runtime.io.AtomicFiles}). Tests
+ * slot in a sink that fails half-way.
  */
 @FunctionalInterface
 public interface TensorSink {

@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.conceptsliders.runtime.io.SafeTensors;
+import org.conceptsliders.runtime.io.SafeTensorsWriter;
 import org.conceptsliders.runtime.train.NoGrad;
-import org.conceptsliders.runtime.train.TensorSink;
 import org.conceptsliders.runtime.vae.AutoencoderKL;
 import org.conceptsliders.runtime.vae.LatentDist;
 import org.conceptsliders.shapes.ShapeScene;
@@ -81,9 +81,7 @@ final class LatentCache {
             Map<String, NDArray> tensors = new LinkedHashMap<>();
             tensors.put("mean", m.create(mean, shape));
             tensors.put("std", m.create(std, shape));
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            TensorSink.SAFETENSORS.write(tmp, tensors, Map.of("recipe", identity));
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            SafeTensorsWriter.writeArrays(file, tensors, Map.of("recipe", identity));
         }
         return new LatentCache(scenes, mean, std);
     }

@@ -2,6 +2,7 @@ package org.conceptsliders.runtime.train;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import org.conceptsliders.runtime.io.AtomicFiles;
 import org.conceptsliders.runtime.io.SafeTensors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,10 +49,11 @@ class CheckpointTest {
                             && st.contains("ema.fc2.weight"), st.keys().toString());
                 }
 
-                Checkpoint failing = new Checkpoint(opt, ema, rng, (f, tensors, meta) -> {
-                    Files.write(f, new byte[] {1, 2, 3});
+                // a sink that keeps the TensorSink contract (atomic) and fails half-way
+                Checkpoint failing = new Checkpoint(opt, ema, rng, (f, tensors, meta) -> AtomicFiles.write(f, tmp -> {
+                    Files.write(tmp, new byte[] {1, 2, 3});
                     throw new IOException("disk full");
-                });
+                }));
                 rng.nextLong();
                 assertThrows(IOException.class, () -> failing.save(file, new Checkpoint.Info(2, 3, null)));
                 assertArrayEquals(good, Files.readAllBytes(file), "previous checkpoint intact");
