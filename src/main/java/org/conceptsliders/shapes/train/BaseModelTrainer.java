@@ -12,6 +12,7 @@ import org.conceptsliders.runtime.nn.Parameter;
 import org.conceptsliders.runtime.pipeline.CancelToken;
 import org.conceptsliders.runtime.pipeline.Progress;
 import org.conceptsliders.runtime.pipeline.ProgressListener;
+import org.conceptsliders.runtime.schedulers.DDPMScheduler;
 import org.conceptsliders.runtime.text.CLIPTextConfig;
 import org.conceptsliders.runtime.text.CLIPTextModel;
 import org.conceptsliders.runtime.text.ClipTokenizer;
@@ -264,7 +265,7 @@ public final class BaseModelTrainer {
         Path tokenizerDir = work.resolve("tokenizer");
         DiffusersFolder.writeTokenizer(tokenizerDir);
         ClipTokenizer tokenizer = ClipTokenizer.load(tokenizerDir);
-        NoiseSchedule schedule = new NoiseSchedule();
+        DDPMScheduler schedule = new DDPMScheduler(DiffusersFolder.SCHEDULE);
         try (NDManager manager = NDManager.newBaseManager()) {
             AutoencoderKL vae = AutoencoderKL.load(vaeDir(work), manager, Compute.cpu());
             float scale = vae.scalingFactor();
@@ -302,7 +303,7 @@ public final class BaseModelTrainer {
         }
     }
 
-    float unetStep(UNet2DConditionModel unet, CLIPTextModel text, ClipTokenizer tokenizer, NoiseSchedule schedule,
+    float unetStep(UNet2DConditionModel unet, CLIPTextModel text, ClipTokenizer tokenizer, DDPMScheduler schedule,
                            LatentCache cache, float scale, int iteration, TrainRandom rng, NDManager m) {
         Random data = new Random(Seeds.of(recipe.seed(), Seeds.UNET_DATA, iteration));
         int n = recipe.unetBatch();
@@ -318,13 +319,13 @@ public final class BaseModelTrainer {
         }
         int[] t = new int[n];
         for (int b = 0; b < n; b++) {
-            t[b] = rng.nextInt(NoiseSchedule.TRAIN_TIMESTEPS);
+            t[b] = rng.nextInt(schedule.config().numTrainTimesteps());
         }
         float[] eps = randn(rng, n * per);
         int side = recipe.latentSize();
         Shape latentShape = new Shape(n, recipe.latentChannels(), side, side);
-        NDArray noisy = m.create(schedule.addNoise(x0, eps, t), latentShape);
         NDArray target = m.create(eps, latentShape);
+        NDArray noisy = schedule.addNoise(m.create(x0, latentShape), target, t);
         NDArray timesteps = m.create(t);
         NDArray tokens = m.create(ids, new Shape(n, ClipTokenizer.MAX_LENGTH));
         NDArray loss;

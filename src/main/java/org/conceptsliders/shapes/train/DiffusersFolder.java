@@ -7,9 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.conceptsliders.runtime.io.SafeTensorsWriter;
 import org.conceptsliders.runtime.nn.Module;
+import org.conceptsliders.runtime.schedulers.SchedulerConfig;
+import org.conceptsliders.runtime.schedulers.SchedulerConfig.BetaSchedule;
+import org.conceptsliders.runtime.schedulers.SchedulerConfig.PredictionType;
+import org.conceptsliders.runtime.schedulers.SchedulerConfig.TimestepSpacing;
 import org.conceptsliders.runtime.train.NoGrad;
-import org.conceptsliders.runtime.train.TensorSink;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,6 +34,14 @@ final class DiffusersFolder {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String TOKENIZER_RESOURCES = "/org/conceptsliders/shapes/train/tokenizer/";
     private static final String[] TOKENIZER_FILES = {"vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"};
+
+    /**
+     * Stable Diffusion's noise schedule (1000 steps, "scaled_linear" betas 0.00085 to 0.012):
+     * the forward diffusion the UNet is trained on, and the DDIM scheduler the folder ships, as
+     * SD 1.x ships it (leading spacing, offset 1, no clipping).
+     */
+    static final SchedulerConfig SCHEDULE = new SchedulerConfig(1000, 0.00085, 0.012, BetaSchedule.SCALED_LINEAR,
+            PredictionType.EPSILON, TimestepSpacing.LEADING, 1, false, false, 1.0);
 
     private DiffusersFolder() {
     }
@@ -114,18 +126,18 @@ final class DiffusersFolder {
         return c;
     }
 
-    /** DDIM as SD 1.x ships it: the training betas, leading spacing, offset 1, no clipping. */
+    /** {@link #SCHEDULE} as a DDIM scheduler config. */
     static ObjectNode schedulerConfig() {
         ObjectNode c = diffusersHeader("DDIMScheduler");
-        c.put("beta_end", NoiseSchedule.BETA_END);
-        c.put("beta_schedule", "scaled_linear");
-        c.put("beta_start", NoiseSchedule.BETA_START);
-        c.put("clip_sample", false);
-        c.put("num_train_timesteps", NoiseSchedule.TRAIN_TIMESTEPS);
-        c.put("prediction_type", "epsilon");
-        c.put("set_alpha_to_one", false);
-        c.put("steps_offset", 1);
-        c.put("timestep_spacing", "leading");
+        c.put("beta_end", SCHEDULE.betaEnd());
+        c.put("beta_schedule", SCHEDULE.betaSchedule().id());
+        c.put("beta_start", SCHEDULE.betaStart());
+        c.put("clip_sample", SCHEDULE.clipSample());
+        c.put("num_train_timesteps", SCHEDULE.numTrainTimesteps());
+        c.put("prediction_type", SCHEDULE.predictionType().id());
+        c.put("set_alpha_to_one", SCHEDULE.setAlphaToOne());
+        c.put("steps_offset", SCHEDULE.stepsOffset());
+        c.put("timestep_spacing", SCHEDULE.timestepSpacing().id());
         return c;
     }
 
@@ -175,8 +187,7 @@ final class DiffusersFolder {
                 a.attach(scratch);
                 tensors.put(name, a);
             });
-            // MERGE: runtime.io.SafeTensorsWriter once main has it.
-            TensorSink.SAFETENSORS.write(dir.resolve(weightsFile), tensors, Collections.singletonMap("format", "pt"));
+            SafeTensorsWriter.writeArrays(dir.resolve(weightsFile), tensors, Collections.singletonMap("format", "pt"));
         }
         writeJson(dir.resolve("config.json"), config);
     }

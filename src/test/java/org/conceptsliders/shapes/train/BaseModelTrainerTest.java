@@ -10,6 +10,7 @@ import org.conceptsliders.runtime.io.SafeTensors;
 import org.conceptsliders.runtime.nn.Module;
 import org.conceptsliders.runtime.pipeline.CancelToken;
 import org.conceptsliders.runtime.pipeline.ProgressListener;
+import org.conceptsliders.runtime.schedulers.DDPMScheduler;
 import org.conceptsliders.runtime.text.CLIPTextConfig;
 import org.conceptsliders.runtime.text.CLIPTextModel;
 import org.conceptsliders.runtime.text.ClipTokenizer;
@@ -92,7 +93,7 @@ class BaseModelTrainerTest {
                     child("text_encoder", models.text);
                 }
             };
-            NoiseSchedule schedule = new NoiseSchedule();
+            DDPMScheduler schedule = new DDPMScheduler(DiffusersFolder.SCHEDULE);
             float[] losses = fit(both, 30, s -> trainer.unetStep(models.unet, models.text, tokenizer, schedule, cache,
                     vae.scalingFactor(), 0, new TrainRandom(5), s));
             System.out.printf("UNet loss on one batch: %.4f -> %.4f%n", losses[0], losses[losses.length - 1]);

@@ -72,8 +72,8 @@ public final class EvalBaseModel {
     /** One picture: DDIM with SD 1.x's scheduler settings ("leading" spacing, offset 1, alpha at 0 for the last step). */
     static int[] generate(UNet2DConditionModel unet, CLIPTextModel text, AutoencoderKL vae, ClipTokenizer tokenizer,
                           String prompt, long seed, int steps, float guidance, int latentSide) {
-        NoiseSchedule schedule = new NoiseSchedule();
-        int ratio = NoiseSchedule.TRAIN_TIMESTEPS / steps;
+        double[] alphasCumprod = DiffusersFolder.SCHEDULE.alphasCumprod();
+        int ratio = DiffusersFolder.SCHEDULE.numTrainTimesteps() / steps;
         try (NDManager m = NDManager.newBaseManager()) {
             int[][] ids = tokenizer.encode(java.util.List.of("", prompt));
             int[] flat = new int[2 * ClipTokenizer.MAX_LENGTH];
@@ -89,8 +89,8 @@ public final class EvalBaseModel {
                 NDArray eps2 = unet.forward(x.concat(x, 0), m.create(new int[] {t}), states);
                 NDArray uncond = eps2.get("0:1");
                 NDArray eps = uncond.add(eps2.get("1:2").sub(uncond).mul(guidance));
-                double a = schedule.alphaCumprod(t);
-                double aPrev = prev >= 0 ? schedule.alphaCumprod(prev) : schedule.alphaCumprod(0);
+                double a = alphasCumprod[t];
+                double aPrev = alphasCumprod[Math.max(prev, 0)];
                 NDArray x0 = x.sub(eps.mul((float) Math.sqrt(1 - a))).div((float) Math.sqrt(a));
                 x = x0.mul((float) Math.sqrt(aPrev)).add(eps.mul((float) Math.sqrt(1 - aPrev)));
             }
