@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.conceptsliders.runtime.io.TensorFiles;
+import org.conceptsliders.runtime.pipeline.ModelKind;
 import org.conceptsliders.sliders.LoraModule.Component;
 
 import java.io.IOException;
@@ -327,7 +328,7 @@ public final class Slider implements AutoCloseable {
         for (LoraModule m : modules) {
             if (m.component() == Component.UNET && (m.flatName().endsWith("attn2_to_k") || m.flatName().endsWith("attn2_to_v"))) {
                 long dim = m.inFeatures();
-                BaseModel b = BaseModel.ofCrossAttentionDim(dim);
+                ModelKind b = ModelKind.ofCrossAttentionDim(dim);
                 return "a model with cross-attention dim " + dim + (b == null ? "" : " (" + b.name() + ")");
             }
         }

@@ -2,6 +2,7 @@ package org.conceptsliders.sliders;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.conceptsliders.runtime.pipeline.ModelKind;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,7 +21,7 @@ import java.util.stream.Stream;
  *
  * @param file the weights, resolved against the card's folder
  */
-public record SliderCard(String name, String concept, BaseModel baseModel, Path file, List<Double> suggestedScales,
+public record SliderCard(String name, String concept, ModelKind baseModel, Path file, List<Double> suggestedScales,
                          int startNoise) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,7 +39,7 @@ public record SliderCard(String name, String concept, BaseModel baseModel, Path 
         String name = text(card, root, "name");
         String concept = text(card, root, "concept");
         String base = text(card, root, "base_model");
-        BaseModel model = BaseModel.ofKohyaVersion(base);
+        ModelKind model = ModelKind.ofKohyaName(base);
         if (model == null) {
             throw new IOException(card + ": base_model '" + base + "' is not one of sd_v1, sd_v2, sdxl_base_v1-0");
         }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.conceptsliders.runtime.io.SafeTensorsWriter;
 import org.conceptsliders.runtime.nn.AdaptableLayer;
 import org.conceptsliders.runtime.nn.Module;
+import org.conceptsliders.runtime.pipeline.ModelKind;
 import org.conceptsliders.sliders.LoraModule.Component;
 
 import java.io.IOException;
@@ -55,14 +56,14 @@ public final class SliderConverter {
 
     /** Writes a loaded slider as {@link #convert} does. */
     public static void write(Slider slider, Path out, Module unet, Module te1, Module te2, Info info) throws IOException {
-        BaseModel base = BaseModel.of(unet);
+        ModelKind base = ModelKind.of(unet);
         try (NDManager m = NDManager.newBaseManager()) {
             Map<String, NDArray> tensors = kohyaTensors(slider, base, unet, te1, te2, m);
             SafeTensorsWriter.writeArrays(out, tensors, metadata(slider, base, info));
         }
     }
 
-    static Map<String, NDArray> kohyaTensors(Slider slider, BaseModel base, Module unet, Module te1, Module te2,
+    static Map<String, NDArray> kohyaTensors(Slider slider, ModelKind base, Module unet, Module te1, Module te2,
                                              NDManager m) {
         Map<Component, LayerTable> tables = new LinkedHashMap<>();
         tables.put(Component.UNET, LayerTable.ofUnet(unet));
@@ -104,11 +105,11 @@ public final class SliderConverter {
         return out;
     }
 
-    private static String kohyaName(Component c, BaseModel base, LayerTable table, AdaptableLayer layer) {
+    private static String kohyaName(Component c, ModelKind base, LayerTable table, AdaptableLayer layer) {
         return switch (c) {
-            case UNET -> "lora_unet_" + LayerTable.flatten(base == BaseModel.SDXL && table.ldmPath(layer) != null
+            case UNET -> "lora_unet_" + LayerTable.flatten(base == ModelKind.SDXL && table.ldmPath(layer) != null
                     ? table.ldmPath(layer) : table.diffusersPath(layer));
-            case TEXT_ENCODER -> (base == BaseModel.SDXL ? "lora_te1_" : "lora_te_") + LayerTable.flatten(table.diffusersPath(layer));
+            case TEXT_ENCODER -> (base == ModelKind.SDXL ? "lora_te1_" : "lora_te_") + LayerTable.flatten(table.diffusersPath(layer));
             case TEXT_ENCODER_2 -> "lora_te2_" + LayerTable.flatten(table.diffusersPath(layer));
         };
     }
@@ -119,7 +120,7 @@ public final class SliderConverter {
         return c;
     }
 
-    static Map<String, String> metadata(Slider slider, BaseModel base, Info info) {
+    static Map<String, String> metadata(Slider slider, ModelKind base, Info info) {
         Map<String, String> meta = new LinkedHashMap<>();
         // Keep what the source said about itself unless the caller says otherwise.
         slider.metadata().forEach((k, v) -> {
@@ -132,11 +133,11 @@ public final class SliderConverter {
         meta.put("ss_network_module", lycoris ? "lycoris.kohya" : "networks.lora");
         meta.put("ss_network_dim", Long.toString(slider.rank()));
         meta.put("ss_network_alpha", number(alpha));
-        meta.put("ss_base_model_version", base.kohyaVersion());
-        meta.put("ss_v2", Boolean.toString(base == BaseModel.SD2));
+        meta.put("ss_base_model_version", base.kohyaName());
+        meta.put("ss_v2", Boolean.toString(base == ModelKind.SD2));
         meta.put("modelspec.sai_model_spec", "1.0.0");
         meta.put("modelspec.architecture", base.modelspecArchitecture());
-        meta.put("modelspec.implementation", base == BaseModel.SDXL
+        meta.put("modelspec.implementation", base == ModelKind.SDXL
                 ? "https://github.com/Stability-AI/generative-models" : "diffusers");
         meta.put("modelspec.title", info.title() != null ? info.title() : stem(slider.file()));
         putIf(meta, "modelspec.description", info.concept());

@@ -8,6 +8,7 @@ import org.conceptsliders.runtime.nn.AdaptableLayer;
 import org.conceptsliders.runtime.nn.Adapter;
 import org.conceptsliders.runtime.nn.Conv2d;
 import org.conceptsliders.runtime.nn.Module;
+import org.conceptsliders.runtime.pipeline.ModelKind;
 import org.conceptsliders.runtime.pipeline.TimestepHook;
 import org.conceptsliders.sliders.LoraModule.Component;
 
@@ -148,7 +149,7 @@ public final class SliderSet implements TimestepHook, AutoCloseable {
         if (te2 != null) {
             tables.put(Component.TEXT_ENCODER_2, LayerTable.of(te2));
         }
-        BaseModel base = BaseModel.of(unet);
+        ModelKind base = ModelKind.of(unet);
         NDManager manager = parent.newSubManager();
         Map<AdaptableLayer, List<LoraAdapter>> byLayer = new LinkedHashMap<>();
         List<Entry> entries = new ArrayList<>();

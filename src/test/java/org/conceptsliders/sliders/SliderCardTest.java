@@ -1,5 +1,6 @@
 package org.conceptsliders.sliders;
 
+import org.conceptsliders.runtime.pipeline.ModelKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +26,7 @@ class SliderCardTest {
         List<SliderCard> cards = SliderCard.readAll(dir);
         assertEquals(2, cards.size());
         SliderCard age = cards.get(0);
-        assertEquals(BaseModel.SDXL, age.baseModel());
+        assertEquals(ModelKind.SDXL, age.baseModel());
         assertEquals(700, age.startNoise(), "SDXL default");
         assertEquals(List.of(-3.0, 0.0, 2.5), age.suggestedScales());
         assertEquals(dir.resolve("age.safetensors"), age.file());
