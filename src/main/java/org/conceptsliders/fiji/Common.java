@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /** The inputs several commands share, and how they become a model, sliders and a request. */
 final class Common {
@@ -25,9 +26,9 @@ final class Common {
     static final Field SEED = Field.number("seed", "Seed", "42");
     static final Field STEPS = Field.number("steps", "Steps", "30");
     static final Field GUIDANCE = Field.number("guidance", "Guidance scale", "7.5");
-    static final Field WIDTH = Field.number("width", "Width (multiple of 8)", "512");
-    static final Field HEIGHT = Field.number("height", "Height (multiple of 8)", "512");
-    static final Field SCHEDULER = Field.choice("scheduler", "Scheduler", "ddim", "euler");
+    static final Field WIDTH = Field.number("width", "Width (multiple of 8; 0: the model's native size)", "0");
+    static final Field HEIGHT = Field.number("height", "Height (multiple of 8; 0: the model's native size)", "0");
+    static final Field SCHEDULER = Field.choice("scheduler", "Scheduler (empty: the model's own)", "", "ddim", "euler");
     static final Field SLIDER = Field.text("slider", "Slider (name or .safetensors file)", "");
     static final Field SCALE = Field.number("scale", "Slider scale", "1");
     static final Field STARTNOISE = Field.text("startnoise", "Start noise timestep (empty: the slider's)", "");
@@ -84,9 +85,23 @@ final class Common {
         return list;
     }
 
-    static GenerateRequest request(Values v, long seed, int width, int height, List<SliderSpec> sliders) {
-        return new GenerateRequest(v.text(PROMPT), v.text(NEGATIVE), seed, integer(v, STEPS, 1, 1000),
-                v.number(GUIDANCE), width, height, choice(v, SCHEDULER), sliders);
+    /** A width or height: 0 (the model's native size) or 8..8192. */
+    static int size(Values v, Field f) {
+        return v.integer(f) == 0 ? 0 : integer(v, f, 8, 8192);
+    }
+
+    /**
+     * Checks the request's inputs now, before any model is loaded, and returns the request for a
+     * model: width or height 0 is the model's native size, no scheduler its default one.
+     */
+    static Function<Studio, GenerateRequest> request(Values v, long seed, int width, int height, List<SliderSpec> sliders) {
+        String scheduler = choice(v, SCHEDULER);
+        GenerateRequest checked = new GenerateRequest(v.text(PROMPT), v.text(NEGATIVE), seed, integer(v, STEPS, 1, 1000),
+                v.number(GUIDANCE), width == 0 ? 8 : width, height == 0 ? 8 : height,
+                scheduler.isEmpty() ? "ddim" : scheduler, sliders);
+        return studio -> new GenerateRequest(checked.prompt(), checked.negative(), seed, checked.steps(), checked.guidance(),
+                width == 0 ? studio.nativeSize() : width, height == 0 ? studio.nativeSize() : height,
+                scheduler.isEmpty() ? studio.defaultScheduler() : scheduler, sliders);
     }
 
     /** The model of {@code model} and {@code device}, opened or from the cache; logs where it runs. */

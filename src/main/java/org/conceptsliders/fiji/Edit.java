@@ -51,10 +51,11 @@ public final class Edit implements Operation<ImagePlus> {
             throw new IllegalArgumentException("slider: choose the slider to edit with (a name in the sliders folder or a .safetensors file).");
         }
         int w = imp.getWidth(), h = imp.getHeight();
-        GenerateRequest req = request(v, 0, ImagePlusConversion.roundUp8(w), ImagePlusConversion.roundUp8(h), sliders);
+        var request = request(v, 0, ImagePlusConversion.roundUp8(w), ImagePlusConversion.roundUp8(h), sliders);
         int[] slices = v.flag(STACK) ? java.util.stream.IntStream.rangeClosed(1, imp.getStackSize()).toArray()
                 : new int[] {imp.getCurrentSlice()};
         Studio studio = studio(v, cache);
+        GenerateRequest req = request.apply(studio);
 
         List<RgbImage> done = new ArrayList<>();
         List<String> labels = new ArrayList<>();

@@ -29,9 +29,9 @@ public final class Generation implements Operation<ImagePlus> {
 
     @Override
     public ImagePlus run(Values v, StudioCache cache) {
-        GenerateRequest req = request(v, v.integer(SEED), integer(v, WIDTH, 8, 8192), integer(v, HEIGHT, 8, 8192),
-                sliders(v, true));
+        var request = request(v, v.integer(SEED), size(v, WIDTH), size(v, HEIGHT), sliders(v, true));
         Studio studio = studio(v, cache);
+        GenerateRequest req = request.apply(studio);
         IJ.resetEscape();
         RgbImage image = studio.generate(req, status(""), new CancelToken(IJ::escapePressed));
         IJ.showStatus("");

@@ -47,9 +47,9 @@ public final class Sweep implements Operation<ImagePlus> {
         boolean grid = !v.text(SECOND).isBlank();
         SliderSpec second = grid ? slider(v.text(SECOND), 0, OptionalInt.empty(), OptionalInt.empty()) : null;
         double[] scales2 = grid ? nonEmpty(v, SECONDSCALES) : null;
-        GenerateRequest req = request(v, v.integer(SEED), integer(v, WIDTH, 8, 8192), integer(v, HEIGHT, 8, 8192),
-                sliders(v, false));
+        var request = request(v, v.integer(SEED), size(v, WIDTH), size(v, HEIGHT), sliders(v, false));
         Studio studio = studio(v, cache);
+        GenerateRequest req = request.apply(studio);
         IJ.resetEscape();
         List<RgbImage> images = studio.sweep(req, first, scales, second, scales2, status(""),
                 new CancelToken(IJ::escapePressed));

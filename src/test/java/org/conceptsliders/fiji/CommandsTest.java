@@ -94,6 +94,15 @@ class CommandsTest {
     }
 
     @Test
+    void firstGenerateUsesTheModelsNativeSizeAndScheduler() throws Exception {
+        ImagePlus imp = image(GenerateCommand.class, "seed", 1.0, "steps", 2.0);
+        assertArrayEquals(new int[] {64, 64, 1, 1, 1}, imp.getDimensions(), "width/height 0: the model's native size");
+        assertEquals(fx.last().defaultScheduler(), fx.last().lastRequest.scheduler());
+        image(GenerateCommand.class, "width", 16.0, "height", 16.0, "steps", 2.0, "scheduler", "euler");
+        assertEquals("euler", fx.last().lastRequest.scheduler(), "a chosen scheduler wins");
+    }
+
+    @Test
     void scaleZeroEqualsPlainGeneration() throws Exception {
         ImagePlus zero = image(GenerateCommand.class, "seed", 3.0, "width", 32.0, "height", 32.0, "slider", "age", "scale", 0.0);
         ImagePlus plain = image(GenerateCommand.class, "seed", 3.0, "width", 32.0, "height", 32.0, "slider", "");

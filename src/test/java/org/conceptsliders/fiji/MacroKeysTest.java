@@ -73,7 +73,7 @@ class MacroKeysTest {
         assertEquals(7, v.integer(Common.SEED));
         assertTrue(v.flag(Edit.STACK), "a bare key is true");
         assertEquals("seed=9 stack", v.text(Common.PROMPT));
-        assertEquals(512, v.integer(Common.WIDTH), "a missing key takes its default");
+        assertEquals(0, v.integer(Common.WIDTH), "a missing key takes its default");
         assertThrows(IllegalArgumentException.class, () -> Values.ofMacro("seed=7.5").integer(Common.SEED));
         assertThrows(IllegalArgumentException.class, () -> Values.ofMacro("stack=yes").flag(Edit.STACK));
         assertFalse(Values.ofMacro("stack=false").flag(Edit.STACK));

@@ -35,8 +35,8 @@ public final class EditCommand extends SliderCommand {
     @Parameter(label = "Guidance scale")
     private double guidance = 7.5;
 
-    @Parameter(label = "Scheduler", choices = {"ddim", "euler"})
-    private String scheduler = "ddim";
+    @Parameter(label = "Scheduler (empty: the model's own)", choices = {"", "ddim", "euler"}, required = false)
+    private String scheduler = "";
 
     @Parameter(label = "Slider (name or .safetensors file)", required = false)
     private String slider = "";

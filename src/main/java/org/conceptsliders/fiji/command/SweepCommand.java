@@ -32,14 +32,14 @@ public final class SweepCommand extends SliderCommand {
     @Parameter(label = "Guidance scale")
     private double guidance = 7.5;
 
-    @Parameter(label = "Width (multiple of 8)", min = "8", stepSize = "8", style = "format:0")
-    private double width = 512;
+    @Parameter(label = "Width (multiple of 8; 0: the model's native size)", min = "0", stepSize = "8", style = "format:0")
+    private double width = 0;
 
-    @Parameter(label = "Height (multiple of 8)", min = "8", stepSize = "8", style = "format:0")
-    private double height = 512;
+    @Parameter(label = "Height (multiple of 8; 0: the model's native size)", min = "0", stepSize = "8", style = "format:0")
+    private double height = 0;
 
-    @Parameter(label = "Scheduler", choices = {"ddim", "euler"})
-    private String scheduler = "ddim";
+    @Parameter(label = "Scheduler (empty: the model's own)", choices = {"", "ddim", "euler"}, required = false)
+    private String scheduler = "";
 
     @Parameter(label = "Slider (name or .safetensors file)", required = false)
     private String slider = "";
