@@ -1,0 +1,94 @@
+package org.conceptsliders.cli;
+
+import org.conceptsliders.runtime.pipeline.CancelToken;
+import org.conceptsliders.runtime.pipeline.RgbImage;
+import org.conceptsliders.shapes.ShapeScene;
+import org.conceptsliders.shapes.ShapesWorld;
+import org.conceptsliders.shapes.VisualAttribute;
+import org.conceptsliders.shapes.train.BaseModelRecipe;
+import org.conceptsliders.shapes.train.BaseModelTrainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+
+/** The shapes world: the drawn data the embedded model and its sliders are trained on. */
+@Command(name = "shapes", mixinStandardHelpOptions = true,
+        description = "The shapes world: train the embedded base model, draw image pairs for visual sliders.",
+        subcommands = {ShapesCommand.TrainBase.class, ShapesCommand.Pairs.class})
+final class ShapesCommand implements Runnable {
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+
+    @Command(name = "train-base", mixinStandardHelpOptions = true,
+            description = {"Train (or resume) the tiny SD-architecture base model on the shapes world: VAE (until it"
+                    + " keeps every colour), then UNet + CLIP text tower; exports a diffusers folder (fp16 EMA weights).",
+                    "Checkpoints go to WORK; rerun the same command to resume exactly. Set DNNL_MAX_CPU_ISA=SSE41 on"
+                            + " CPUs where oneDNN's AVX2 convolution backward gives NaN (docs/embedded-model.md)."})
+    static final class TrainBase implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "WORK", description = "Work folder (checkpoints, logs, latent cache).")
+        Path work;
+
+        @Parameters(index = "1", paramLabel = "OUT", description = "Output model folder.")
+        Path out;
+
+        @Option(names = "--recipe", description = "Recipe JSON (default: WORK/recipe.json when resuming, else the built-in one).")
+        Path recipe;
+
+        @Override
+        public Integer call() throws Exception {
+            Path saved = work.resolve("recipe.json");
+            BaseModelRecipe r = recipe != null ? BaseModelRecipe.read(recipe)
+                    : Files.exists(saved) ? BaseModelRecipe.read(saved) : BaseModelRecipe.defaults();
+            try (ConsoleProgress bar = new ConsoleProgress("train-base")) {
+                BaseModelTrainer.run(work, out, r, bar, CancelToken.none());
+            }
+            System.err.println("model written to " + out);
+            return 0;
+        }
+    }
+
+    @Command(name = "pairs", mixinStandardHelpOptions = true,
+            description = "Draw before/after pairs that differ only in an attribute no caption mentions, as"
+                    + " OUT/low/NNN.png and OUT/high/NNN.png (the input of train-pairs).")
+    static final class Pairs implements Callable<Integer> {
+        @Option(names = "--attribute", defaultValue = "outline", description = "outline or blur (default: ${DEFAULT-VALUE}).")
+        String attribute;
+
+        @Option(names = "--count", defaultValue = "24", description = "Pairs to draw (default: ${DEFAULT-VALUE}).")
+        int count;
+
+        @Option(names = "--size", defaultValue = "64", description = "Image side (default: ${DEFAULT-VALUE}).")
+        int size;
+
+        @Option(names = "--seed", defaultValue = "0", description = "Seed of the scenes (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--out", required = true, description = "Output folder.")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            VisualAttribute a = VisualAttribute.valueOf(attribute.toUpperCase(Locale.ROOT));
+            ShapesWorld world = new ShapesWorld(size, size);
+            Random rng = new Random(seed);
+            for (int i = 0; i < count; i++) {
+                ShapeScene scene = world.random(rng);
+                ShapesWorld.Pair p = world.pair(scene, a, 0, a.max());
+                String name = String.format(Locale.ROOT, "%03d.png", i);
+                ImageFiles.writePng(new RgbImage(size, size, p.lowArgb(), name, Map.of()), out.resolve("low").resolve(name));
+                ImageFiles.writePng(new RgbImage(size, size, p.highArgb(), name, Map.of()), out.resolve("high").resolve(name));
+            }
+            System.err.println("wrote " + count + " pairs to " + out);
+            return 0;
+        }
+    }
+}
