@@ -60,8 +60,14 @@ public final class TextSliderTrainer {
         return n.add(d.muli((float) signedEta));
     }
 
+    /** Mean squared error, computed in float32 when an operand is half precision (float64 stays float64). */
     static NDArray mse(NDArray a, NDArray b) {
-        return a.toType(DataType.FLOAT32, false).sub(b).square().mean();
+        return wide(a).sub(wide(b)).square().mean();
+    }
+
+    private static NDArray wide(NDArray a) {
+        return a.getDataType() == DataType.FLOAT16 || a.getDataType() == DataType.BFLOAT16
+                ? a.toType(DataType.FLOAT32, false) : a;
     }
 
     /** Trains {@code config} and writes the slider to {@code out}; validates everything first. */
