@@ -9,6 +9,7 @@ final class Subcommands {
 
     static List<Object> all() {
         return List.of(new GenerateCommand(), new SweepCommand(), new ConvertCommand(), new ForwardCommand(),
-                new TokenizeCommand(), new BenchCommand(), new ShapesCommand());
+                new TokenizeCommand(), new TrainTextCommand(), new TrainPairsCommand(), new BenchCommand(),
+                new BenchTrainCommand(), new ShapesCommand());
     }
 }

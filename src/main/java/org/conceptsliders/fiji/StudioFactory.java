@@ -12,7 +12,7 @@ import java.nio.file.Path;
  */
 public interface StudioFactory {
 
-    /** The factory of this build: the diffusion runtime, and no training back end. */
+    /** The factory of this build: the diffusion runtime and its slider trainers. */
     StudioFactory DEFAULT = new StudioFactory() {
         @Override
         public Studio open(Path model, String device) {
@@ -26,8 +26,8 @@ public interface StudioFactory {
      */
     Studio open(Path model, String device);
 
-    /** The slider trainer for {@code model}; this build has none. */
+    /** The slider trainer for {@code model} (null: the embedded model): this build's text and image-pair trainers. */
     default SliderTrainer trainer(Path model, String device) {
-        throw new UnsupportedOperationException("training backend not available in this build");
+        return new RuntimeSliderTrainer(model, device);
     }
 }

@@ -238,7 +238,9 @@ class CommandsTest {
         assertEquals(24, imp.getHeight());
         assertEquals(ImagePlus.COLOR_RGB, imp.getType());
         StudioCache.shared().release();
-        assertEquals("training backend not available in this build", problem(TrainFromPromptsCommand.class));
+        // the real trainer: with no model folder it asks for the embedded model, which this test build lacks
+        String why = problem(TrainFromPromptsCommand.class);
+        assertTrue(why.contains("embedded model"), why);
         assertFalse(Files.exists(fx.sliders.resolve("my-slider.safetensors")));
     }
 
