@@ -11,7 +11,7 @@ import org.conceptsliders.runtime.schedulers.SchedulerConfig;
 import org.conceptsliders.runtime.train.NoGrad;
 import org.conceptsliders.runtime.train.TrainRandom;
 import org.conceptsliders.runtime.train.TrainingStep;
-import org.conceptsliders.sliders.BaseModel;
+import org.conceptsliders.runtime.pipeline.ModelKind;
 import org.conceptsliders.sliders.SliderConverter;
 
 import java.nio.file.Path;
@@ -40,7 +40,7 @@ public final class PairSliderTrainer {
         if (size > 0) {
             return size;
         }
-        int preferred = BaseModel.of(model.unet()) == BaseModel.SDXL ? 512 : 256;
+        int preferred = model.kind() == ModelKind.SDXL ? 512 : 256;
         return Math.min(preferred, model.unet().config().sampleSize() * 8);
     }
 
@@ -105,7 +105,7 @@ public final class PairSliderTrainer {
                 SliderConverter.Info info = new SliderConverter.Info(TextSliderTrainer.stem(out),
                         config.prompt().isEmpty() ? null : config.prompt(), config.method().spelling(),
                         config.prompt().isEmpty() ? null : List.of(config.prompt()),
-                        BaseModel.of(model.unet()).defaultStartNoise(), List.of(-2.0, -1.0, 0.0, 1.0, 2.0),
+                        model.kind().defaultStartNoise(), List.of(-2.0, -1.0, 0.0, 1.0, 2.0),
                         "Concept Slider trained from image pairs (visual objective)");
                 SliderRun.Setup setup = new SliderRun.Setup(config.prompt(), probeSize[0], probeSize[1], info,
                         describe(config, size));

@@ -14,7 +14,7 @@ import org.conceptsliders.runtime.schedulers.DDIMScheduler;
 import org.conceptsliders.runtime.schedulers.SchedulerKind;
 import org.conceptsliders.runtime.train.NoGrad;
 import org.conceptsliders.runtime.train.TrainRandom;
-import org.conceptsliders.sliders.BaseModel;
+import org.conceptsliders.runtime.pipeline.ModelKind;
 import org.conceptsliders.sliders.SliderConverter;
 
 import java.nio.file.Path;
@@ -74,7 +74,7 @@ public final class TextSliderTrainer {
     public TrainResult train(TextSliderConfig config, Path out, TrainingOptions options) throws Exception {
         DDIMScheduler ddim = (DDIMScheduler) model.scheduler(SchedulerKind.DDIM);
         int[] schedule = ddim.timesteps(config.maxDenoisingSteps());
-        BaseModel base = BaseModel.of(model.unet());
+        ModelKind base = model.kind();
         try (NDManager manager = NDManager.newBaseManager(model.compute().device())) {
             TrainRandom rng = new TrainRandom(options.seed());
             Conditioning cond = new Conditioning(model, manager);
