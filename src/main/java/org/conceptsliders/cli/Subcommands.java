@@ -10,6 +10,6 @@ final class Subcommands {
     static List<Object> all() {
         return List.of(new GenerateCommand(), new SweepCommand(), new ConvertCommand(), new ForwardCommand(),
                 new TokenizeCommand(), new TrainTextCommand(), new TrainPairsCommand(), new BenchCommand(),
-                new BenchTrainCommand(), new ShapesCommand());
+                new BenchTrainCommand(), new BenchSlidersCommand(), new ShapesCommand());
     }
 }

@@ -17,33 +17,14 @@ import java.util.List;
 
 /**
  * Times one sampling step (a UNet forward at batch 2, as with classifier-free guidance) with
- * 0, 1 and 4 sliders, adapters unmerged and merged, and prints the result as JSON. Not a test:
- * {@code java ... org.conceptsliders.sliders.SliderBenchmark UNET_DIR SLIDER [SLIDER...] [--steps N] [--device D]}
- * (the CLI may call {@link #run}). Sliders are taken round-robin from the given files to make
+ * 0, 1 and 4 sliders, adapters unmerged and merged, as JSON. Not a test: the CLI's
+ * {@code bench-sliders UNET_DIR SLIDER [SLIDER...]} runs it. Sliders are taken round-robin from the given files to make
  * up the 4.
  */
 public final class SliderBenchmark {
     private SliderBenchmark() {
     }
 
-    public static void main(String[] args) throws IOException {
-        List<Path> sliders = new ArrayList<>();
-        int steps = 10;
-        String device = "auto";
-        for (int i = 1; i < args.length; i++) {
-            switch (args[i]) {
-                case "--steps" -> steps = Integer.parseInt(args[++i]);
-                case "--device" -> device = args[++i];
-                default -> sliders.add(Path.of(args[i]));
-            }
-        }
-        if (args.length < 2 || sliders.isEmpty()) {
-            throw new IllegalArgumentException("usage: SliderBenchmark UNET_DIR SLIDER [SLIDER...] [--steps N] [--device D]");
-        }
-        System.out.println(run(Path.of(args[0]), sliders, steps, Compute.parse(device)).toPrettyString());
-    }
-
-    /** Median and mean milliseconds per UNet forward for each configuration. */
     public static ObjectNode run(Path unetDir, List<Path> sliderFiles, int steps, Compute compute) throws IOException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode out = json.createObjectNode();
