@@ -59,6 +59,26 @@ class EmbeddedModelTest {
     }
 
     @Test
+    void theShippedSizeSliderGrowsTheShapeOnBothSidesAndKeepsItsColour() {
+        Path slider = Path.of("sliders", "size.safetensors");
+        double rho = 0;
+        int kept = 0;
+        double[] scales = {-2, -1, 0, 1, 2};
+        long[] seeds = {1, 2};
+        for (long seed : seeds) {
+            double[] area = new double[scales.length];
+            for (int i = 0; i < scales.length; i++) {
+                Measurement m = generate("a red circle on a black background", seed, List.of(new SliderSpec(slider, scales[i])));
+                area[i] = m.areaFraction();
+                kept += m.colour() == ShapeScene.Colour.RED ? 1 : 0;
+            }
+            rho += ShapeMeasurer.spearman(scales, area) / seeds.length;
+        }
+        assertTrue(rho >= 0.8, "mean Spearman of area vs scale " + rho);
+        assertTrue(kept >= 9, "colour kept in " + kept + " of 10 images");
+    }
+
+    @Test
     void followsColourAndSizeOfItsPrompt() {
         int colour = 0;
         int ordered = 0;
