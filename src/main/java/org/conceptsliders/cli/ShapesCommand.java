@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 /** The shapes world: the drawn data the embedded model and its sliders are trained on. */
 @Command(name = "shapes", mixinStandardHelpOptions = true,
         description = "The shapes world: train the embedded base model, draw image pairs for visual sliders.",
-        subcommands = {ShapesCommand.TrainBase.class, ShapesCommand.Pairs.class})
+        subcommands = {ShapesCommand.TrainBase.class, ShapesCommand.Pairs.class, ShapesEvalCommand.class})
 final class ShapesCommand implements Runnable {
     @Override
     public void run() {
