@@ -13,17 +13,10 @@ import org.conceptsliders.runtime.train.ParameterInit;
 import org.conceptsliders.runtime.train.TrainRandom;
 import org.conceptsliders.runtime.train.TrainableSet;
 import org.conceptsliders.runtime.unet.UNet2DConditionModel;
-import org.conceptsliders.runtime.unet.UNetConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -55,8 +48,7 @@ final class BenchCommand implements Runnable {
     public void run() {
         try {
             Compute compute = Compute.parse(device);
-            Path cfg = configFile();
-            UNet2DConditionModel unet = new UNet2DConditionModel(UNetConfig.read(cfg));
+            UNet2DConditionModel unet = new UNet2DConditionModel(BenchSupport.unetConfig(config));
             try (NDManager m = NDManager.newBaseManager(compute.device())) {
                 ParameterInit.initialize(unet, m, compute.dtype(), new TrainRandom(0));
                 long params = unet.namedParameters().values().stream().mapToLong(p -> p.shape().size()).sum();
@@ -73,7 +65,7 @@ final class BenchCommand implements Runnable {
                 out.put("batch", 2);
                 out.put("params_m", Math.round(params / 1e5) / 10.0);
                 out.put("device", compute.describe());
-                out.put("forward", timed(() -> {
+                out.put("forward", BenchSupport.timed(runs, () -> {
                     try (NoGrad g = NoGrad.enter(); NDManager step = m.newSubManager()) {
                         x.tempAttach(step);
                         unet.forward(x, t, c).toFloatArray();
@@ -81,7 +73,7 @@ final class BenchCommand implements Runnable {
                 }));
                 if (backward) {
                     TrainableSet all = TrainableSet.select(unet, k -> true);
-                    out.put("forward_backward", timed(() -> {
+                    out.put("forward_backward", BenchSupport.timed(runs, () -> {
                         try (NDManager step = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             x.tempAttach(step);
                             NDArray loss = unet.forward(x, t, c).toType(DataType.FLOAT32, false).square().mean();
@@ -91,50 +83,11 @@ final class BenchCommand implements Runnable {
                     }));
                     all.close();
                 }
-                out.put("peak_rss_mb", peakRssMb());
+                out.put("peak_rss_mb", BenchSupport.peakRssMb());
                 System.out.println(new ObjectMapper().writeValueAsString(out));
             }
         } catch (Exception e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-    }
-
-    private Path configFile() throws Exception {
-        if (!config.equals("sd15")) {
-            return Path.of(config);
-        }
-        Path tmp = Files.createTempFile("sd15-unet", ".json");
-        tmp.toFile().deleteOnExit();
-        try (InputStream in = BenchCommand.class.getResourceAsStream("sd15-unet-config.json")) {
-            Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-        return tmp;
-    }
-
-    private Map<String, Double> timed(Runnable fn) {
-        fn.run();
-        List<Double> ts = new ArrayList<>();
-        for (int i = 0; i < runs; i++) {
-            long t0 = System.nanoTime();
-            fn.run();
-            ts.add((System.nanoTime() - t0) / 1e9);
-        }
-        Collections.sort(ts);
-        double median = ts.size() % 2 == 1 ? ts.get(ts.size() / 2) : (ts.get(ts.size() / 2 - 1) + ts.get(ts.size() / 2)) / 2;
-        Map<String, Double> r = new LinkedHashMap<>();
-        r.put("median_s", median);
-        r.put("min_s", ts.get(0));
-        r.put("max_s", ts.get(ts.size() - 1));
-        return r;
-    }
-
-    /** VmHWM of /proc/self/status: the process's peak resident set, native memory included. */
-    private static long peakRssMb() throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-            }
-        }
-        return -1;
     }
 }

@@ -15,19 +15,12 @@ import org.conceptsliders.runtime.train.ParameterInit;
 import org.conceptsliders.runtime.train.TrainRandom;
 import org.conceptsliders.runtime.train.TrainableSet;
 import org.conceptsliders.runtime.unet.UNet2DConditionModel;
-import org.conceptsliders.runtime.unet.UNetConfig;
 import org.conceptsliders.sliders.train.SliderNetwork;
 import org.conceptsliders.sliders.train.TrainMethod;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -58,7 +51,7 @@ final class BenchTrainCommand implements Runnable {
     public void run() {
         try {
             Compute compute = Compute.parse(device);
-            UNet2DConditionModel unet = new UNet2DConditionModel(UNetConfig.read(configFile()));
+            UNet2DConditionModel unet = new UNet2DConditionModel(BenchSupport.unetConfig(config));
             try (NDManager m = NDManager.newBaseManager(compute.device())) {
                 ParameterInit.initialize(unet, m, compute.dtype(), new TrainRandom(0));
                 TrainRandom rng = new TrainRandom(1);
@@ -76,7 +69,7 @@ final class BenchTrainCommand implements Runnable {
                     out.put("slider_modules", net.moduleCount());
                     out.put("slider_params", params.elementCount());
                     out.put("text_k", k);
-                    out.put("text_iteration", timed(() -> {
+                    out.put("text_iteration", BenchSupport.timed(runs, () -> {
                         try (NDManager it = m.newSubManager()) {
                             NDArray x = noise(rng, it, ch, compute);
                             try (NoGrad g = NoGrad.enter()) {
@@ -91,14 +84,14 @@ final class BenchTrainCommand implements Runnable {
                             step(unet, x, it, c, adam);
                         }
                     }));
-                    out.put("pairs_iteration", timed(() -> {
+                    out.put("pairs_iteration", BenchSupport.timed(runs, () -> {
                         try (NDManager it = m.newSubManager()) {
                             step(unet, noise(rng, it, ch, compute), it, c, null);
                             step(unet, noise(rng, it, ch, compute), it, c, adam);
                         }
                     }));
                 }
-                out.put("peak_rss_mb", peakRssMb());
+                out.put("peak_rss_mb", BenchSupport.peakRssMb());
                 System.out.println(new ObjectMapper().writeValueAsString(out));
             }
         } catch (Exception e) {
@@ -123,42 +116,5 @@ final class BenchTrainCommand implements Runnable {
         if (adam != null) {
             adam.step();
         }
-    }
-
-    private Path configFile() throws Exception {
-        if (!config.equals("sd15")) {
-            return Path.of(config);
-        }
-        Path tmp = Files.createTempFile("sd15-unet", ".json");
-        tmp.toFile().deleteOnExit();
-        try (InputStream in = BenchCommand.class.getResourceAsStream("sd15-unet-config.json")) {
-            Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-        return tmp;
-    }
-
-    private Map<String, Double> timed(Runnable fn) {
-        fn.run();
-        List<Double> ts = new ArrayList<>();
-        for (int i = 0; i < runs; i++) {
-            long t0 = System.nanoTime();
-            fn.run();
-            ts.add((System.nanoTime() - t0) / 1e9);
-        }
-        Collections.sort(ts);
-        Map<String, Double> r = new LinkedHashMap<>();
-        r.put("median_s", ts.get(ts.size() / 2));
-        r.put("min_s", ts.get(0));
-        r.put("max_s", ts.get(ts.size() - 1));
-        return r;
-    }
-
-    private static long peakRssMb() throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-            }
-        }
-        return -1;
     }
 }

@@ -1,0 +1,63 @@
+package org.conceptsliders.cli;
+
+import org.conceptsliders.runtime.unet.UNetConfig;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What the benchmark commands share: the UNet config to build, timing statistics, peak memory. */
+final class BenchSupport {
+    private BenchSupport() {
+    }
+
+    /** A UNet config.json, or "sd15" for SD 1.5's shape (a resource of this package). */
+    static UNetConfig unetConfig(String config) throws IOException {
+        if (!config.equals("sd15")) {
+            return UNetConfig.read(Path.of(config));
+        }
+        Path tmp = Files.createTempFile("sd15-unet", ".json");
+        try (InputStream in = BenchSupport.class.getResourceAsStream("sd15-unet-config.json")) {
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            return UNetConfig.read(tmp);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** One warm-up call, then median, min and max seconds of {@code runs} timed calls. */
+    static Map<String, Double> timed(int runs, Runnable fn) {
+        fn.run();
+        List<Double> ts = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            fn.run();
+            ts.add((System.nanoTime() - t0) / 1e9);
+        }
+        Collections.sort(ts);
+        int n = ts.size();
+        double median = n % 2 == 1 ? ts.get(n / 2) : (ts.get(n / 2 - 1) + ts.get(n / 2)) / 2;
+        Map<String, Double> r = new LinkedHashMap<>();
+        r.put("median_s", median);
+        r.put("min_s", ts.get(0));
+        r.put("max_s", ts.get(n - 1));
+        return r;
+    }
+
+    /** VmHWM of /proc/self/status: the process's peak resident set, native memory included. */
+    static long peakRssMb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+}
