@@ -238,10 +238,16 @@ class CommandsTest {
         assertEquals(24, imp.getHeight());
         assertEquals(ImagePlus.COLOR_RGB, imp.getType());
         StudioCache.shared().release();
-        // the real trainer: with no model folder it asks for the embedded model, which this test build lacks
-        String why = problem(TrainFromPromptsCommand.class);
-        assertTrue(why.contains("embedded model"), why);
-        assertFalse(Files.exists(fx.sliders.resolve("my-slider.safetensors")));
+        // the real trainer, two iterations on the fixture model: a slider file that loads
+        run(TrainFromPromptsCommand.class, "model", org.conceptsliders.testing.Reference.path("model_sd1").toString(),
+                "device", "cpu", "iterations", 2.0, "name", "real");
+        Path trained = fx.sliders.resolve("real.safetensors");
+        assertTrue(Files.exists(trained), "trained slider written");
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
+             org.conceptsliders.sliders.Slider s = org.conceptsliders.sliders.Slider.load(trained, m)) {
+            assertEquals(4, s.rank());
+        }
+        StudioCache.shared().release();
     }
 
     @Test
