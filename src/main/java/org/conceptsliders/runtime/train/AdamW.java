@@ -81,10 +81,35 @@ public final class AdamW implements AutoCloseable {
         return schedule.lr(step);
     }
 
+    /** Non-finite steps in a row after which training is taken to have diverged. */
+    static final int MAX_CONSECUTIVE_SKIPS = 10;
+    private int skipped;
+    private int consecutiveSkips;
+
     /**
-     * Applies one update from the accumulated gradients, then zeroes them.
+     * Skips this step: the gradients are dropped and the weights stay; more than
+     * {@value #MAX_CONSECUTIVE_SKIPS} skips in a row throw {@link ArithmeticException}.
+     */
+    public void skip() {
+        skipped++;
+        consecutiveSkips++;
+        params.zeroGradients();
+        if (consecutiveSkips > MAX_CONSECUTIVE_SKIPS) {
+            throw new ArithmeticException(consecutiveSkips + " optimizer steps in a row had a non-finite loss or"
+                    + " gradients: training diverged (try a lower learning rate)");
+        }
+    }
+
+    /** Steps skipped so far because their loss or gradients were not finite. */
+    public int skippedSteps() {
+        return skipped;
+    }
+
+    /**
+     * Applies one update from the accumulated gradients, then zeroes them; skips the update (and
+     * counts it) when the gradients are not finite, and throws after too many such steps in a row.
      *
-     * @return the global L2 norm of the gradients before clipping
+     * @return the global L2 norm of the gradients before clipping (NaN or infinite when skipped)
      */
     public double step() {
         double lr = learningRate();
@@ -99,6 +124,14 @@ public final class AdamW implements AutoCloseable {
                 sumSq = sumSq == null ? sq : sumSq.add(sq);
             }
             norm = Math.sqrt(sumSq.getFloat());
+            if (!Double.isFinite(norm)) {
+                // As torch.cuda.amp.GradScaler does: a step whose gradients are not finite is
+                // skipped, not applied. libtorch's CPU backward has produced NaN gradients at
+                // random on this project's machines (docs/embedded-model.md).
+                skip();
+                return norm;
+            }
+            consecutiveSkips = 0;
             double clip = maxGradNorm > 0 && norm > maxGradNorm ? maxGradNorm / (norm + 1e-6) : 1.0;
             step++;
             double bc1 = 1 - Math.pow(beta1, step);

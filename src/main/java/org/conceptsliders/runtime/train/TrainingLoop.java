@@ -69,9 +69,9 @@ public final class TrainingLoop {
 
     /**
      * Trains up to the configured number of steps, resuming from the checkpoint file when it
-     * exists. Throws {@link CancellationException} after saving when cancelled, and
-     * {@link ArithmeticException} when the loss stops being finite (nothing is saved then, so
-     * the last checkpoint stays a good one).
+     * exists. Throws {@link CancellationException} after saving when cancelled. Steps with
+     * non-finite gradients are skipped by the optimizer; {@link ArithmeticException} after too
+     * many in a row (nothing is saved then, so the last checkpoint stays a good one).
      */
     public Result run() throws Exception {
         int start = 0;
@@ -97,13 +97,12 @@ public final class TrainingLoop {
             try (NDManager iteration = manager.newSubManager()) {
                 loss = step.run(i, rng, iteration);
             }
-            if (!Float.isFinite(loss)) {
-                optimizer.parameters().zeroGradients();
-                throw new ArithmeticException("loss is " + loss + " at step " + (i + 1)
-                        + ": training diverged (try a lower learning rate)");
-            }
             double lr = optimizer.learningRate();
-            optimizer.step();
+            if (Float.isFinite(loss)) {
+                optimizer.step();  // skips, too, when the gradients are not finite
+            } else {
+                optimizer.skip();
+            }
             if (ema != null) {
                 ema.update();
             }

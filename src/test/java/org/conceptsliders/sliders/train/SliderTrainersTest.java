@@ -85,7 +85,6 @@ class SliderTrainersTest {
 
     /** The text objective on one fixed (x_k, t, target) batch: 50 AdamW steps on the slider lower its loss. */
     @Test
-    @Disabled("flaky: CPU backward gives NaN gradients at random on this project's machines even with oneDNN at SSE4.1 (1 to 3 runs in 4 here); root cause open, see the note on issue 4")
     void lossOfAFixedBatchFalls() throws Exception {
         try (NDManager m = NDManager.newBaseManager();
              SliderNetwork net = SliderNetwork.attach(model.unet(), TrainMethod.NOXATTN, true, 4, 1f, new TrainRandom(0))) {
