@@ -9,7 +9,6 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.conceptsliders.runtime.Compute;
 import org.conceptsliders.runtime.train.NoGrad;
-import org.conceptsliders.runtime.train.ParameterInit;
 import org.conceptsliders.runtime.train.TrainRandom;
 import org.conceptsliders.runtime.train.TrainableSet;
 import org.conceptsliders.runtime.unet.UNet2DConditionModel;
@@ -48,9 +47,8 @@ final class BenchCommand implements Runnable {
     public void run() {
         try {
             Compute compute = Compute.parse(device);
-            UNet2DConditionModel unet = new UNet2DConditionModel(BenchSupport.unetConfig(config));
             try (NDManager m = NDManager.newBaseManager(compute.device())) {
-                ParameterInit.initialize(unet, m, compute.dtype(), new TrainRandom(0));
+                UNet2DConditionModel unet = BenchSupport.randomUnet(config, m, compute);
                 long params = unet.namedParameters().values().stream().mapToLong(p -> p.shape().size()).sum();
                 TrainRandom rng = new TrainRandom(1);
                 int ctx = unet.config().crossAttentionDim(0);

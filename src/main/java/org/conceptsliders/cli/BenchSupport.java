@@ -32,6 +32,16 @@ final class BenchSupport {
         }
     }
 
+    /** A UNet of that config with random weights (PyTorch's initialisation) in {@code m}. */
+    static org.conceptsliders.runtime.unet.UNet2DConditionModel randomUnet(String config, ai.djl.ndarray.NDManager m,
+                                                                           org.conceptsliders.runtime.Compute compute)
+            throws IOException {
+        var unet = new org.conceptsliders.runtime.unet.UNet2DConditionModel(unetConfig(config));
+        org.conceptsliders.runtime.train.ParameterInit.initialize(unet, m, compute.dtype(),
+                new org.conceptsliders.runtime.train.TrainRandom(0));
+        return unet;
+    }
+
     /** One warm-up call, then median, min and max seconds of {@code runs} timed calls. */
     static Map<String, Double> timed(int runs, Runnable fn) {
         fn.run();

@@ -11,7 +11,6 @@ import org.conceptsliders.runtime.Compute;
 import org.conceptsliders.runtime.train.AdamW;
 import org.conceptsliders.runtime.train.LrSchedule;
 import org.conceptsliders.runtime.train.NoGrad;
-import org.conceptsliders.runtime.train.ParameterInit;
 import org.conceptsliders.runtime.train.TrainRandom;
 import org.conceptsliders.runtime.train.TrainableSet;
 import org.conceptsliders.runtime.unet.UNet2DConditionModel;
@@ -51,9 +50,8 @@ final class BenchTrainCommand implements Runnable {
     public void run() {
         try {
             Compute compute = Compute.parse(device);
-            UNet2DConditionModel unet = new UNet2DConditionModel(BenchSupport.unetConfig(config));
             try (NDManager m = NDManager.newBaseManager(compute.device())) {
-                ParameterInit.initialize(unet, m, compute.dtype(), new TrainRandom(0));
+                UNet2DConditionModel unet = BenchSupport.randomUnet(config, m, compute);
                 TrainRandom rng = new TrainRandom(1);
                 int ctx = unet.config().crossAttentionDim(0);
                 long ch = unet.config().inChannels();
