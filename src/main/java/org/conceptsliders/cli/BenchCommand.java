@@ -1,5 +1,6 @@
 package org.conceptsliders.cli;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -53,7 +54,7 @@ final class BenchCommand implements Runnable {
                 TrainRandom rng = new TrainRandom(1);
                 int ctx = unet.config().crossAttentionDim(0);
                 NDArray x = rng.randn(m, new Shape(2, unet.config().inChannels(), latent, latent)).toType(compute.dtype(), false);
-                NDArray t = m.create(new float[] {500, 500});
+                NDArray t = Owned.floats(m, 500, 500);
                 NDArray c = rng.randn(m, new Shape(2, 77, ctx)).toType(compute.dtype(), false);
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("impl", "djl " + Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion()

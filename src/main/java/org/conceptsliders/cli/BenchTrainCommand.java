@@ -1,5 +1,6 @@
 package org.conceptsliders.cli;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -73,7 +74,7 @@ final class BenchTrainCommand implements Runnable {
                             try (NoGrad g = NoGrad.enter()) {
                                 for (int i = 0; i < k; i++) {
                                     NDArray e = unet.forward(x.concat(x, 0), t(it, 2, 900 - 20 * i), c.get("0:2"));
-                                    x = x.sub(e.get("1:2").mul(0.01f));
+                                    x = x.sub(Owned.mul(e.get("1:2"), 0.01f));
                                 }
                                 net.setMultiplier(0);
                                 unet.forward(x.concat(x, 0).concat(x, 0), t(it, 3, 500), c).toFloatArray();
@@ -102,7 +103,7 @@ final class BenchTrainCommand implements Runnable {
     }
 
     private static NDArray t(NDManager m, int n, float value) {
-        return m.create(new float[] {value}).repeat(0, n);
+        return Owned.floats(m, value).repeat(0, n);
     }
 
     /** Slider forward + backward at batch 1; then an optimizer step when {@code adam} is given. */

@@ -1,8 +1,10 @@
 package org.conceptsliders.cli;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import org.conceptsliders.runtime.Compute;
 import org.conceptsliders.runtime.config.Config;
 import org.conceptsliders.runtime.io.SafeTensorsWriter;
@@ -113,7 +115,7 @@ final class ForwardCommand implements Callable<Integer> {
         if (t.length != 1 && t.length != batch) {
             throw new IllegalArgumentException(inputs + ": 'timestep' has " + t.length + " values for a batch of " + batch);
         }
-        NDArray timesteps = m.create(t).toType(DataType.FLOAT32, false).toDevice(compute.device(), false);
+        NDArray timesteps = Owned.doubles(m, t, new Shape(t.length)).toType(DataType.FLOAT32, false).toDevice(compute.device(), false);
         // A slider given without START_NOISE is on at every timestep here: the runner checks the
         // module, not the sampling schedule. With START_NOISE, each sample is gated by its own t.
         List<SliderSpec> specs = sliders.stream().map(SliderSpec::parse)
@@ -138,7 +140,7 @@ final class ForwardCommand implements Callable<Integer> {
                 }
                 boolean[] take = new boolean[(int) batch];
                 rows.forEach(i -> take[i] = true);
-                NDArray mask = m.create(take).toDevice(compute.device(), false).reshape(batch, 1, 1, 1).broadcast(y.getShape());
+                NDArray mask = Owned.booleans(m, take, new Shape(take.length)).toDevice(compute.device(), false).reshape(batch, 1, 1, 1).broadcast(y.getShape());
                 out = ai.djl.ndarray.NDArrays.where(mask, y, out);
             }
             return Map.of("sample", out);

@@ -1,5 +1,6 @@
 package org.conceptsliders.sliders;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.conceptsliders.runtime.Compute;
@@ -119,7 +120,7 @@ public final class DiffusionStudio implements Studio {
             NDArray start;
             int from = 0;
             if (source == null) {
-                start = pipeline.noise(r.seed(), 1, r.width(), r.height(), m).mul(sampler.initNoiseSigma());
+                start = Owned.mul(pipeline.noise(r.seed(), 1, r.width(), r.height(), m), (float) sampler.initNoiseSigma());
             } else if (strength > 0) {
                 from = StableDiffusionPipeline.img2imgStart(r.steps(), strength);
                 NDArray latent = pipeline.encodeImage(Images.fromArgb(source.argb(), source.width(), source.height(), m));

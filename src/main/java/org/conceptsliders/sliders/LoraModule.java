@@ -1,5 +1,6 @@
 package org.conceptsliders.sliders;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import org.conceptsliders.runtime.nn.AdaptableLayer;
@@ -78,7 +79,7 @@ public record LoraModule(Component component, String flatName, String key, NDArr
         } else {
             h = linear(linear(x, as2d(down)), as2d(up));
         }
-        return h.muli(factor);
+        return Owned.muli(h, (float) factor);
     }
 
     /** {@code delta W * factor} in the layer weight's shape, for merging. */
@@ -95,7 +96,7 @@ public record LoraModule(Component component, String flatName, String key, NDArr
                     .transpose(0, 2, 3, 1).reshape(-1, r);
             d = um.matMul(down.reshape(r, -1)).reshape(outFeatures(), k, k, -1).transpose(0, 3, 1, 2);
         }
-        return d.reshape(weightShape).muli(factor);
+        return Owned.muli(d.reshape(weightShape), (float) factor);
     }
 
     private static NDArray linear(NDArray x, NDArray w) {

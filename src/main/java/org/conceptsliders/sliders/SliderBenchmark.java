@@ -1,5 +1,6 @@
 package org.conceptsliders.sliders;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -38,7 +39,7 @@ public final class SliderBenchmark {
             var c = unet.config();
             int size = 16;
             NDArray sample = weights.randomNormal(0, 1, new Shape(2, c.inChannels(), size, size), compute.dtype());
-            NDArray t = weights.create(new float[]{500, 500});
+            NDArray t = Owned.floats(weights, 500, 500);
             NDArray text = weights.randomNormal(0, 1, new Shape(2, 77, c.crossAttentionDim(0)), compute.dtype());
             NDArray textEmbeds = null;
             NDArray timeIds = null;
@@ -46,7 +47,7 @@ public final class SliderBenchmark {
                 long pooled = c.projectionClassEmbeddingsInputDim() - 6L * c.additionTimeEmbedDim();
                 textEmbeds = weights.randomNormal(0, 1, new Shape(2, pooled), compute.dtype());
                 float px = size * 8;
-                timeIds = weights.create(new float[]{px, px, 0, 0, px, px, px, px, 0, 0, px, px}, new Shape(2, 6));
+                timeIds = Owned.floats(weights, new float[]{px, px, 0, 0, px, px, px, px, 0, 0, px, px}, new Shape(2, 6));
             }
             Step step = new Step(unet, sample, t, text, textEmbeds, timeIds);
             // libtorch's CPU kernels run slowly for the first tens of calls of a new graph (allocator

@@ -1,5 +1,6 @@
 package org.conceptsliders.sliders;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -95,7 +96,7 @@ public final class SliderConverter {
             if (mod.doraScale() != null) {
                 out.put(name + ".dora_scale", copy(mod.doraScale(), m));
             }
-            out.put(name + ".alpha", m.create((float) (mod.alphaOverRank() * mod.rank())));
+            out.put(name + ".alpha", Owned.scalar(m, (float) (mod.alphaOverRank() * mod.rank())));
         }
         if (!unmatched.isEmpty()) {
             throw new IllegalArgumentException(slider.file() + ": " + unmatched.size() + " module(s) match no layer of this "

@@ -1,5 +1,6 @@
 package org.conceptsliders.sliders;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -360,14 +361,14 @@ public final class SliderSet implements TimestepHook, AutoCloseable {
                 NDArray y = layer instanceof Conv2d c
                         ? Conv2d.conv(x, doraDelta, null, c.stride(), c.padding())
                         : x.getNDArrayInternal().linear(x, doraDelta, null).singletonOrThrow();
-                return y.muli(s);
+                return Owned.muli(y, (float) s);
             }
             return module.forward(layer, x, s * module.alphaOverRank());
         }
 
         NDArray weightDelta(double s) {
             if (doraDelta != null) {
-                return doraDelta.mul(s);
+                return Owned.mul(doraDelta, (float) s);
             }
             return module.weightDelta(layer.weight().shape(), s * module.alphaOverRank());
         }

@@ -1,5 +1,6 @@
 package org.conceptsliders.runtime.io;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -107,7 +108,7 @@ public record TensorData(Dtype dtype, long[] shape, ByteBuffer data) implements 
     public NDArray toNDArray(NDManager manager) {
         Shape s = new Shape(shape);
         if (dtype == Dtype.BF16) {
-            return manager.create(toFloats(), s);
+            return Owned.floats(manager, toFloats(), s);
         }
         if (data.remaining() == 0) {
             return manager.zeros(s, dtype.djl());
@@ -117,13 +118,7 @@ public record TensorData(Dtype dtype, long[] shape, ByteBuffer data) implements 
         if (ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN && dtype.bytes() > 1) {
             direct = swapped(direct, dtype.bytes());
         }
-        // the engine may wrap a direct buffer without copying it: copy into an array it owns
-        try (NDManager scratch = manager.newSubManager()) {
-            NDArray view = scratch.create(direct, s, dtype.djl());
-            NDArray owned = view.duplicate();
-            owned.attach(manager);
-            return owned;
-        }
+        return Owned.bytes(manager, direct, s, dtype.djl());
     }
 
     /** A direct copy of {@code b} with every {@code width}-byte element reversed, in the opposite order. */

@@ -1,5 +1,6 @@
 package org.conceptsliders.runtime.nn;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -80,7 +81,7 @@ public final class Attention extends Module {
         if (residualConnection) {
             h = h.add(x);
         }
-        return rescaleOutputFactor == 1f ? h : h.div(rescaleOutputFactor);
+        return rescaleOutputFactor == 1f ? h : Owned.div(h, rescaleOutputFactor);
     }
 
     /** Options of {@link Attention}, named after diffusers' constructor arguments. */

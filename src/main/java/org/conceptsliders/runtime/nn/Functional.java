@@ -1,5 +1,6 @@
 package org.conceptsliders.runtime.nn;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -29,7 +30,7 @@ public final class Functional {
 
     /** CLIP's quick_gelu: x * sigmoid(1.702 x). */
     public static NDArray quickGelu(NDArray x) {
-        return x.mul(x.mul(1.702f).getNDArrayInternal().sigmoid());
+        return x.mul(Owned.mul(x, 1.702f).getNDArrayInternal().sigmoid());
     }
 
     public static NDArray silu(NDArray x) {
@@ -73,7 +74,7 @@ public final class Functional {
     }
 
     private static NDArray attend(NDArray q, NDArray kt, NDArray v, float scale, NDArray mask) {
-        NDArray scores = q.mul(scale).matMul(kt);
+        NDArray scores = Owned.mul(q, scale).matMul(kt);
         if (mask != null) {
             scores = scores.add(mask);
         }

@@ -1,5 +1,6 @@
 package org.conceptsliders.runtime.nn;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
@@ -32,7 +33,7 @@ public final class GroupNorm extends Module {
         NDArray mean = g.mean(new int[] {2}, true);
         NDArray centred = g.sub(mean);
         NDArray var = centred.square().mean(new int[] {2}, true);
-        NDArray normed = centred.div(var.add(eps).sqrt()).reshape(s);
+        NDArray normed = centred.div(Owned.add(var, eps).sqrt()).reshape(s);
         long[] affine = new long[s.dimension()];
         java.util.Arrays.fill(affine, 1);
         affine[1] = c;

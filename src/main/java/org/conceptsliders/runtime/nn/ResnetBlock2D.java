@@ -1,5 +1,6 @@
 package org.conceptsliders.runtime.nn;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -39,6 +40,6 @@ public final class ResnetBlock2D extends Module {
         h = conv2.forward(Functional.silu(norm2.forward(h)));
         NDArray shortcut = convShortcut == null ? x : convShortcut.forward(x);
         NDArray y = shortcut.add(h);
-        return outputScaleFactor == 1f ? y : y.div(outputScaleFactor);
+        return outputScaleFactor == 1f ? y : Owned.div(y, outputScaleFactor);
     }
 }

@@ -1,5 +1,6 @@
 package org.conceptsliders.runtime.nn;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -33,7 +34,7 @@ public final class Upsample2D extends Module {
     }
 
     private static NDArray nearestIndex(NDArray like, long in, long out) {
-        return like.getManager().arange(0, (int) out, 1, DataType.FLOAT32, like.getDevice())
-                .mul((float) in / out).floor().toType(DataType.INT64, false);
+        NDArray index = like.getManager().arange(0, (int) out, 1, DataType.FLOAT32, like.getDevice());
+        return Owned.mul(index, (float) in / out).floor().toType(DataType.INT64, false);
     }
 }

@@ -1,5 +1,6 @@
 package org.conceptsliders.runtime.noise;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -110,7 +111,7 @@ public final class TorchGenerator {
 
     /** {@link #randn(long...)} as an array of {@code manager}. */
     public NDArray randn(NDManager manager, Shape shape) {
-        return manager.create(randn(shape.getShape()), shape);
+        return Owned.floats(manager, randn(shape.getShape()), shape);
     }
 
     private void normalFill(float[] data) {

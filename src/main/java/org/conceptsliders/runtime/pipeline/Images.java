@@ -1,5 +1,6 @@
 package org.conceptsliders.runtime.pipeline;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -37,6 +38,6 @@ public final class Images {
             v[plane + i] = ((argb[i] >> 8) & 0xff) / 255f;
             v[2 * plane + i] = (argb[i] & 0xff) / 255f;
         }
-        return m.create(v, new Shape(1, 3, height, width));
+        return Owned.floats(m, v, new Shape(1, 3, height, width));
     }
 }

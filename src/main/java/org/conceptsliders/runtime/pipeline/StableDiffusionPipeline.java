@@ -1,5 +1,6 @@
 package org.conceptsliders.runtime.pipeline;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -54,7 +55,7 @@ public final class StableDiffusionPipeline {
             hidden = zeroFirst(hidden);
             pooled = zeroFirst(pooled);
         }
-        NDArray timeIds = m.create(new float[] {height, width, 0, 0, height, width}).reshape(1, 6)
+        NDArray timeIds = Owned.floats(m, height, width, 0, 0, height, width).reshape(1, 6)
                 .repeat(0, 2L * batch);
         return new PromptEmbeddings(repeatHalves(hidden, batch), repeatHalves(pooled, batch), timeIds.toType(hidden.getDataType(), false));
     }
@@ -67,7 +68,7 @@ public final class StableDiffusionPipeline {
                 flat[i * ids[i].length + j] = ids[i][j];
             }
         }
-        return m.create(flat, new Shape(ids.length, ids[0].length)).toDevice(model.compute().device(), false);
+        return Owned.longs(m, flat, new Shape(ids.length, ids[0].length)).toDevice(model.compute().device(), false);
     }
 
     /** Replaces the first (unconditional) row by zeros. */
@@ -86,7 +87,7 @@ public final class StableDiffusionPipeline {
         long c = model.unet().config().inChannels();
         Shape shape = new Shape(batch, c, height / 8, width / 8);
         float[] values = new org.conceptsliders.runtime.noise.TorchGenerator(seed).randn(shape.getShape());
-        return m.create(values, shape).toDevice(model.compute().device(), false);
+        return Owned.floats(m, values, shape).toDevice(model.compute().device(), false);
     }
 
     public static void checkSize(int width, int height) {
@@ -176,22 +177,22 @@ public final class StableDiffusionPipeline {
         }
         long b = x.getShape().get(0);
         NDArray doubled = in.concat(in, 0);
-        NDArray timesteps = m.create(new float[] {(float) t}).repeat(0, 2 * b).toDevice(x.getDevice(), false);
+        NDArray timesteps = Owned.floats(m, (float) t).repeat(0, 2 * b).toDevice(x.getDevice(), false);
         NDArray out = model.unet().forward(doubled, timesteps, emb.hidden(), emb.pooled(), emb.timeIds());
         NDArray uncond = out.get(new NDIndex("0:{}", b));
         NDArray cond = out.get(new NDIndex("{}:", b));
-        return uncond.add(cond.sub(uncond).mul((float) guidance));
+        return uncond.add(Owned.mul(cond.sub(uncond), (float) guidance));
     }
 
     /** VAE decode of final latents to an image batch in [0, 1], [B, 3, H, W], float32 on the CPU. */
     public NDArray decode(NDArray latents) {
-        NDArray img = model.vae().decode(latents.div((float) model.vae().scalingFactor()));
-        return img.div(2).add(0.5f).clip(0, 1).toType(DataType.FLOAT32, false).toDevice(ai.djl.Device.cpu(), false);
+        NDArray img = model.vae().decode(Owned.div(latents, (float) model.vae().scalingFactor()));
+        return Owned.clip(Owned.add(Owned.div(img, 2), 0.5f), 0, 1).toType(DataType.FLOAT32, false).toDevice(ai.djl.Device.cpu(), false);
     }
 
     /** VAE encode of an image batch in [0, 1] to scaled latents (the distribution's mean). */
     public NDArray encodeImage(NDArray image01) {
-        NDArray x = image01.toDevice(model.compute().device(), false).toType(model.compute().dtype(), false).mul(2).sub(1);
-        return model.vae().encode(x).mean().mul((float) model.vae().scalingFactor());
+        NDArray x = Owned.sub(Owned.mul(image01.toDevice(model.compute().device(), false).toType(model.compute().dtype(), false), 2), 1);
+        return Owned.mul(model.vae().encode(x).mean(), (float) model.vae().scalingFactor());
     }
 }

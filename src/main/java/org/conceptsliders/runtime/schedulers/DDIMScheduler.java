@@ -1,5 +1,6 @@
 package org.conceptsliders.runtime.schedulers;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 
 import java.util.Arrays;
@@ -64,7 +65,7 @@ public final class DDIMScheduler implements Scheduler {
         }
         StepResult r = update(modelOutput, sample, aT, aPrev, std);
         if (std > 0) {
-            try (NDArray z = noise.mul((float) std)) {
+            try (NDArray z = Owned.mul(noise, (float) std)) {
                 r.prevSample().addi(z);
             }
         }
@@ -96,7 +97,7 @@ public final class DDIMScheduler implements Scheduler {
         NDArray x0 = Tensors.combine(p, x, q, modelOutput);
         if (config.clipSample()) {
             NDArray unclipped = x0;
-            x0 = unclipped.clip(-config.clipSampleRange(), config.clipSampleRange());
+            x0 = Owned.clip(unclipped, (float) -config.clipSampleRange(), (float) config.clipSampleRange());
             unclipped.close();
         }
         // the square root guards only against rounding below 0

@@ -1,5 +1,6 @@
 package org.conceptsliders.runtime.schedulers;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
@@ -45,8 +46,8 @@ public final class DDPMScheduler {
         java.util.Arrays.fill(perItem, 1);
         perItem[0] = timesteps.length;
         Shape broadcast = new Shape(perItem);
-        try (NDArray s = original.getManager().create(signal, broadcast).toType(original.getDataType(), false);
-             NDArray n = original.getManager().create(noiseScale, broadcast).toType(original.getDataType(), false);
+        try (NDArray s = Owned.floats(original.getManager(), signal, broadcast).toType(original.getDataType(), false);
+             NDArray n = Owned.floats(original.getManager(), noiseScale, broadcast).toType(original.getDataType(), false);
              NDArray scaledNoise = noise.mul(n)) {
             return original.mul(s).addi(scaledNoise);
         }

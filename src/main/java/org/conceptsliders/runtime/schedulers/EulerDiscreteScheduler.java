@@ -1,5 +1,6 @@
 package org.conceptsliders.runtime.schedulers;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 
 import java.util.Arrays;
@@ -90,7 +91,7 @@ public final class EulerDiscreteScheduler implements Scheduler {
         @Override
         public NDArray scaleModelInput(NDArray x, int i) {
             double sigma = sigmas[index(i)];
-            return x.mul((float) (1 / Math.sqrt(sigma * sigma + 1)));
+            return Owned.mul(x, (float) (1 / Math.sqrt(sigma * sigma + 1)));
         }
 
         @Override

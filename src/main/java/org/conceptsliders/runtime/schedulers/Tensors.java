@@ -1,5 +1,6 @@
 package org.conceptsliders.runtime.schedulers;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 
 /** Array arithmetic shared by the schedulers, freeing its temporaries at once. */
@@ -9,8 +10,8 @@ final class Tensors {
 
     /** {@code a * x + b * y}, in the manager of {@code x}. */
     static NDArray combine(double a, NDArray x, double b, NDArray y) {
-        try (NDArray by = y.mul((float) b)) {
-            return x.mul((float) a).addi(by);
+        try (NDArray by = Owned.mul(y, (float) b)) {
+            return Owned.mul(x, (float) a).addi(by);
         }
     }
 }

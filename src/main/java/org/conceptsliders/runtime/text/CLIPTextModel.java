@@ -1,5 +1,6 @@
 package org.conceptsliders.runtime.text;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -150,7 +151,7 @@ public final class CLIPTextModel extends Module {
                 mask[i * length + j] = Float.NEGATIVE_INFINITY;
             }
         }
-        return m.create(mask, new Shape(length, length));
+        return Owned.floats(m, mask, new Shape(length, length));
     }
 
     /** A path segment of the checkpoint with no computation of its own. */

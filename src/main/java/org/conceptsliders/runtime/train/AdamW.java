@@ -1,5 +1,6 @@
 package org.conceptsliders.runtime.train;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -138,13 +139,13 @@ public final class AdamW implements AutoCloseable {
             double bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
             for (int i = 0; i < slots.size(); i++) {
                 Slot s = slots.get(i);
-                NDArray g = clip < 1.0 ? grads.get(i).mul((float) clip) : grads.get(i);
+                NDArray g = clip < 1.0 ? Owned.mul(grads.get(i), (float) clip) : grads.get(i);
                 NDArray w = s.weights32();
-                w.muli((float) (1 - lr * weightDecay));
-                s.m.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
-                s.v.muli((float) beta2).addi(g.square().muli((float) (1 - beta2)));
-                NDArray denom = s.v.sqrt().divi((float) bc2Sqrt).addi((float) eps);
-                w.subi(s.m.div(denom).muli((float) (lr / bc1)));
+                Owned.muli(w, (float) (1 - lr * weightDecay));
+                Owned.muli(s.m, (float) beta1).addi(Owned.mul(g, (float) (1 - beta1)));
+                Owned.muli(s.v, (float) beta2).addi(Owned.muli(g.square(), (float) (1 - beta2)));
+                NDArray denom = Owned.addi(Owned.divi(s.v.sqrt(), (float) bc2Sqrt), (float) eps);
+                w.subi(Owned.muli(s.m.div(denom), (float) (lr / bc1)));
                 if (s.master != null) {
                     InPlace.copy(s.param.value(), s.master);
                 }

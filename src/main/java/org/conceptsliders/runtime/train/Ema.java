@@ -1,5 +1,6 @@
 package org.conceptsliders.runtime.train;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -63,7 +64,7 @@ public final class Ema implements AutoCloseable {
             params.parameters().forEach((name, p) -> {
                 NDArray s = shadow.get(name);
                 NDArray w = p.value().toType(s.getDataType(), false);
-                s.subi(s.sub(w).muli(oneMinus));
+                s.subi(Owned.muli(s.sub(w), oneMinus));
             });
         }
     }

@@ -1,5 +1,6 @@
 package org.conceptsliders.runtime.train;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -37,7 +38,7 @@ public final class ParameterInit {
                 case ONES -> java.util.Arrays.fill(v, 1f);
                 case ZEROS -> { }
             }
-            NDArray f = manager.create(v, p.shape());
+            NDArray f = Owned.floats(manager, v, p.shape());
             NDArray a = f.toType(dtype, false);
             if (a != f) {
                 f.close();

@@ -1,5 +1,6 @@
 package org.conceptsliders.runtime.train;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -65,7 +66,7 @@ public final class TrainRandom {
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) nextGaussian();
         }
-        return manager.create(v, shape);
+        return Owned.floats(manager, v, shape);
     }
 
     /** A float32 array uniform in [low, high) in {@code manager}. */
@@ -74,6 +75,6 @@ public final class TrainRandom {
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) (low + (high - low) * nextDouble());
         }
-        return manager.create(v, shape);
+        return Owned.floats(manager, v, shape);
     }
 }

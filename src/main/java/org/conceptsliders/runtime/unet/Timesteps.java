@@ -1,5 +1,6 @@
 package org.conceptsliders.runtime.unet;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -26,8 +27,8 @@ public final class Timesteps {
     /** {@code t} [N] (any numeric dtype) -> [N, channels] float32. */
     public NDArray forward(NDArray t) {
         int half = channels / 2;
-        NDArray freqs = t.getManager().arange(0, half, 1, DataType.FLOAT32, t.getDevice())
-                .mul(-LOG_MAX_PERIOD).div((float) (half - freqShift)).exp();
+        NDArray steps = t.getManager().arange(0, half, 1, DataType.FLOAT32, t.getDevice());
+        NDArray freqs = Owned.div(Owned.mul(steps, -LOG_MAX_PERIOD), (float) (half - freqShift)).exp();
         NDArray args = t.toType(DataType.FLOAT32, false).reshape(-1, 1).mul(freqs.reshape(1, -1));
         NDArray sin = args.sin();
         NDArray cos = args.cos();

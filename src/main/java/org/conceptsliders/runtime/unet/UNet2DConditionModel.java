@@ -1,5 +1,6 @@
 package org.conceptsliders.runtime.unet;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.conceptsliders.runtime.Compute;
@@ -133,7 +134,7 @@ public final class UNet2DConditionModel extends Module {
             emb = emb.add(addEmbedding.forward(addEmbeds.toType(emb.getDataType(), false)));
         }
 
-        NDArray h = config.centerInputSample() ? sample.mul(2).sub(1) : sample;
+        NDArray h = config.centerInputSample() ? Owned.sub(Owned.mul(sample, 2), 1) : sample;
         h = convIn.forward(h);
         List<NDArray> skips = new ArrayList<>();
         skips.add(h);

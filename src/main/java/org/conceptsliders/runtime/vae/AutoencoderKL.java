@@ -1,5 +1,6 @@
 package org.conceptsliders.runtime.vae;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -77,8 +78,8 @@ public final class AutoencoderKL extends Module {
     public LatentDist encode(NDArray image) {
         NDArray moments = quantConv.forward(encoder.forward(image));
         NDList halves = moments.split(2, 1);
-        NDArray logvar = halves.get(1).clip(-30f, 20f);
-        return new LatentDist(halves.get(0), logvar.mul(0.5f).exp());
+        NDArray logvar = Owned.clip(halves.get(1), -30f, 20f);
+        return new LatentDist(halves.get(0), Owned.mul(logvar, 0.5f).exp());
     }
 
     /** {@code latent} [B, latent_channels, h, w] (unscaled) -> image [B, out_channels, H, W], about [-1, 1]. */

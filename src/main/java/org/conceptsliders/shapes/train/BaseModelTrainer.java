@@ -1,5 +1,6 @@
 package org.conceptsliders.shapes.train;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -174,11 +175,11 @@ public final class BaseModelTrainer {
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             LatentDist d = vae.encode(x);
             NDArray rebuilt = vae.decode(d.sample(noise));
-            NDArray l1 = rebuilt.sub(x).abs().mul(weights).sum().div(weights.sum().mul(3));
+            NDArray l1 = rebuilt.sub(x).abs().mul(weights).sum().div(Owned.mul(weights.sum(), 3));
             NDArray variance = d.std().square();
             // KL(N(mean, var) || N(0, 1)) summed over the latent, averaged over the batch, as in SD's VAE.
-            NDArray kl = d.mean().square().add(variance).sub(1).sub(variance.log()).sum().mul(0.5f / n);
-            loss = l1.add(kl.mul((float) recipe.klWeight()));
+            NDArray kl = Owned.mul(Owned.sub(d.mean().square().add(variance), 1).sub(variance.log()).sum(), 0.5f / n);
+            loss = l1.add(Owned.mul(kl, (float) recipe.klWeight()));
             gc.backward(loss);
         }
         return loss.getFloat();
@@ -303,10 +304,10 @@ public final class BaseModelTrainer {
         float[] eps = randn(rng, n * per);
         int side = recipe.latentSize();
         Shape latentShape = new Shape(n, recipe.latentChannels(), side, side);
-        NDArray target = m.create(eps, latentShape);
-        NDArray noisy = schedule.addNoise(m.create(x0, latentShape), target, t);
-        NDArray timesteps = m.create(t);
-        NDArray tokens = m.create(ids, new Shape(n, ClipTokenizer.MAX_LENGTH));
+        NDArray target = Owned.floats(m, eps, latentShape);
+        NDArray noisy = schedule.addNoise(Owned.floats(m, x0, latentShape), target, t);
+        NDArray timesteps = Owned.ints(m, t, new Shape(t.length));
+        NDArray tokens = Owned.ints(m, ids, new Shape(n, ClipTokenizer.MAX_LENGTH));
         NDArray loss;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray states = text.forward(tokens).lastHiddenState();

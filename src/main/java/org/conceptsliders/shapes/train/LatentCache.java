@@ -1,5 +1,6 @@
 package org.conceptsliders.shapes.train;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -79,8 +80,8 @@ final class LatentCache {
         try (NDManager m = NDManager.newBaseManager()) {
             Shape shape = new Shape(scenes.size(), r.latentChannels(), r.latentSize(), r.latentSize());
             Map<String, NDArray> tensors = new LinkedHashMap<>();
-            tensors.put("mean", m.create(mean, shape));
-            tensors.put("std", m.create(std, shape));
+            tensors.put("mean", Owned.floats(m, mean, shape));
+            tensors.put("std", Owned.floats(m, std, shape));
             SafeTensorsWriter.writeArrays(file, tensors, Map.of("recipe", identity));
         }
         return new LatentCache(scenes, mean, std);

@@ -1,5 +1,6 @@
 package org.conceptsliders.shapes.train;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -21,7 +22,7 @@ final class Pictures {
                 v[o + 2 * plane] = (c & 0xFF) / 127.5f - 1f;
             }
         }
-        return manager.create(v, new Shape(argb.length, 3, height, width));
+        return Owned.floats(manager, v, new Shape(argb.length, 3, height, width));
     }
 
     private static int background(int[] argb, int width, int height) {
@@ -90,6 +91,6 @@ final class Pictures {
                 w[b * plane + p] = d > 12 ? (float) (1 + extra) : 1f;
             }
         }
-        return manager.create(w, new Shape(argb.length, 1, height, width));
+        return Owned.floats(manager, w, new Shape(argb.length, 1, height, width));
     }
 }

@@ -1,5 +1,6 @@
 package org.conceptsliders.sliders.train;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -63,14 +64,14 @@ final class Conditioning {
     NDArray eps(NDArray x, double t, List<Cond> conds, int batch) {
         NDManager m = x.getManager();
         long n = x.getShape().get(0);
-        NDArray ts = m.create(new float[] {(float) t}).repeat(0, n).toDevice(x.getDevice(), false);
+        NDArray ts = Owned.floats(m, (float) t).repeat(0, n).toDevice(x.getDevice(), false);
         NDArray h = stack(conds.stream().map(Cond::hidden).toList(), batch, m);
         if (conds.get(0).pooled() == null) {
             return model.unet().forward(x, ts, h);
         }
         long height = x.getShape().get(2) * 8;
         long width = x.getShape().get(3) * 8;
-        NDArray timeIds = m.create(new float[] {height, width, 0, 0, height, width}).reshape(1, 6).repeat(0, n)
+        NDArray timeIds = Owned.floats(m, height, width, 0, 0, height, width).reshape(1, 6).repeat(0, n)
                 .toDevice(x.getDevice(), false).toType(h.getDataType(), false);
         return model.unet().forward(x, ts, h, stack(conds.stream().map(Cond::pooled).toList(), batch, m), timeIds);
     }

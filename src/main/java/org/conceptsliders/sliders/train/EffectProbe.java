@@ -1,5 +1,6 @@
 package org.conceptsliders.sliders.train;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -70,7 +71,7 @@ final class EffectProbe {
                 for (int k = 0; k < ts.length; k++) {
                     NDArray out = cond.eps(x.concat(x, 0), ts[k], conds, 1);
                     NDArray uncond = out.get(new NDIndex("0:1"));
-                    NDArray eps = uncond.add(out.get(new NDIndex("1:2")).sub(uncond).mul((float) GUIDANCE));
+                    NDArray eps = uncond.add(Owned.mul(out.get(new NDIndex("1:2")).sub(uncond), (float) GUIDANCE));
                     x = sampler.step(eps, k, x).prevSample();
                 }
                 decoded[i] = cond.pipeline().decode(x);

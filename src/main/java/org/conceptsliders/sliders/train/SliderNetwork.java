@@ -1,5 +1,6 @@
 package org.conceptsliders.sliders.train;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -84,7 +85,7 @@ public final class SliderNetwork extends Module implements AutoCloseable {
             } else {
                 h = linear(linear(x32, down.value()), up.value());
             }
-            h = h.mul((float) (m * scale));
+            h = Owned.mul(h, (float) (m * scale));
             return h.getDataType() == x.getDataType() ? h : h.toType(x.getDataType(), false);
         }
 
@@ -152,7 +153,7 @@ public final class SliderNetwork extends Module implements AutoCloseable {
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) ((2 * rng.nextDouble() - 1) * bound);
         }
-        d.set(manager.create(v, d.shape()));
+        d.set(Owned.floats(manager, v, d.shape()));
         l.up.set(manager.zeros(l.up.shape(), DataType.FLOAT32));
     }
 
@@ -195,7 +196,7 @@ public final class SliderNetwork extends Module implements AutoCloseable {
                 c.attach(m);
                 out.put(e.getKey() + (p == l.down ? ".lora_down.weight" : ".lora_up.weight"), c);
             }
-            out.put(e.getKey() + ".alpha", m.create(alpha));
+            out.put(e.getKey() + ".alpha", Owned.scalar(m, alpha));
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package org.conceptsliders.sliders.train;
 
+import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -57,7 +58,7 @@ public final class TextSliderTrainer {
     public static NDArray target(NDArray eNeutral, NDArray ePositive, NDArray eNegative, double signedEta) {
         NDArray n = eNeutral.toType(DataType.FLOAT32, false);
         NDArray d = ePositive.toType(DataType.FLOAT32, false).sub(eNegative.toType(DataType.FLOAT32, false));
-        return n.add(d.muli((float) signedEta));
+        return n.add(Owned.muli(d, (float) signedEta));
     }
 
     /** Mean squared error, computed in float32 when an operand is half precision (float64 stays float64). */
@@ -225,7 +226,7 @@ public final class TextSliderTrainer {
             NDArray out = cond.eps(repeat(xk, conds.size()), t, conds, b);
             NDArray loss = mse(rows(out, 0, b), target);
             if (anchor != null) {
-                loss = loss.add(mse(rows(out, 1, b), anchorOff).mul((float) config.anchorWeight()));
+                loss = loss.add(Owned.mul(mse(rows(out, 1, b), anchorOff), (float) config.anchorWeight()));
             }
             gc.backward(loss);
             return loss.getFloat();
@@ -238,7 +239,7 @@ public final class TextSliderTrainer {
             for (int i = 0; i < k; i++) {
                 NDArray out = cond.eps(x.concat(x, 0), schedule[i], conds, b);
                 NDArray uncond = rows(out, 0, b);
-                NDArray eps = uncond.add(rows(out, 1, b).sub(uncond).mul((float) SAMPLING_GUIDANCE));
+                NDArray eps = uncond.add(Owned.mul(rows(out, 1, b).sub(uncond), (float) SAMPLING_GUIDANCE));
                 x = ddim.step(eps, schedule[i], x, config.maxDenoisingSteps(), 0f, null).prevSample();
             }
             return x;
