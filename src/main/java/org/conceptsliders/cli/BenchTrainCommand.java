@@ -73,8 +73,14 @@ final class BenchTrainCommand implements Runnable {
                             NDArray x = noise(rng, it, ch, compute);
                             try (NoGrad g = NoGrad.enter()) {
                                 for (int i = 0; i < k; i++) {
-                                    NDArray e = unet.forward(x.concat(x, 0), t(it, 2, 900 - 20 * i), c.get("0:2"));
-                                    x = x.sub(Owned.mul(e.get("1:2"), 0.01f));
+                                    // one step's activations at a time, as TextSliderTrainer samples
+                                    try (NDManager step = it.newSubManager()) {
+                                        x.tempAttach(step);
+                                        NDArray e = unet.forward(x.concat(x, 0), t(step, 2, 900 - 20 * i), c.get("0:2"));
+                                        NDArray next = x.sub(Owned.mul(e.get("1:2"), 0.01f));
+                                        next.attach(it);
+                                        x = next;
+                                    }
                                 }
                                 net.setMultiplier(0);
                                 unet.forward(x.concat(x, 0).concat(x, 0), t(it, 3, 500), c).toFloatArray();

@@ -31,7 +31,7 @@ final class Common {
     static final Field SCHEDULER = Field.choice("scheduler", "Scheduler (empty: the model's own)", "", "ddim", "euler");
     static final Field SLIDER = Field.text("slider", "Slider (name or .safetensors file)", "");
     static final Field SCALE = Field.number("scale", "Slider scale", "1");
-    static final Field STARTNOISE = Field.text("startnoise", "Start noise timestep (empty: the slider's)", "");
+    static final Field START_NOISE = Field.text("start_noise", "Start noise timestep (empty: the slider's)", "");
     static final Field EXTRA = Field.text("extra", "More sliders (name:scale, ...)", "");
     static final Field IMAGE = Field.image("image", "Image");
 
@@ -57,8 +57,8 @@ final class Common {
     }
 
     static OptionalInt startNoise(Values v) {
-        String s = v.text(STARTNOISE).trim();
-        return s.isEmpty() ? OptionalInt.empty() : OptionalInt.of(integer(v, STARTNOISE, 0, 1000));
+        String s = v.text(START_NOISE).trim();
+        return s.isEmpty() ? OptionalInt.empty() : OptionalInt.of(integer(v, START_NOISE, 0, 1000));
     }
 
     /** A slider the user named, with the start noise of the user, else of its card. */

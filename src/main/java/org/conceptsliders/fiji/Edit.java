@@ -26,7 +26,7 @@ public final class Edit implements Operation<ImagePlus> {
     static final Field SCALES = Field.text("scales", "Sweep scales per slice (empty: the scale above)", "");
 
     private static final List<Field> FIELDS = List.of(IMAGE, STACK, MODEL, DEVICE, PROMPT, NEGATIVE, STEPS,
-            GUIDANCE, SCHEDULER, SLIDER, SCALE, SCALES, STARTNOISE, EXTRA);
+            GUIDANCE, SCHEDULER, SLIDER, SCALE, SCALES, START_NOISE, EXTRA);
 
     @Override
     public String label() {

@@ -3,8 +3,8 @@ package org.conceptsliders.fiji;
 import java.util.List;
 
 /**
- * One input of a command: its macro key (the SciJava {@code @Parameter} field name, one
- * lower-case word, frozen once released), the label a dialog shows, and the default that a
+ * One input of a command: its macro key (the SciJava {@code @Parameter} field name: lower-case
+ * words joined by '_', frozen once released), the label a dialog shows, and the default that a
  * macro gets when it leaves the key out.
  */
 public record Field(String key, String label, Kind kind, String dflt, List<String> choices) {
@@ -12,8 +12,8 @@ public record Field(String key, String label, Kind kind, String dflt, List<Strin
     public enum Kind { TEXT, NUMBER, FLAG, CHOICE, IMAGE }
 
     public Field {
-        if (!key.matches("[a-z]+")) {
-            throw new IllegalArgumentException("macro key '" + key + "' must be one lower-case word");
+        if (!key.matches("[a-z]+(_[a-z]+)*")) {
+            throw new IllegalArgumentException("macro key '" + key + "' must be lower-case words joined by '_'");
         }
         choices = List.copyOf(choices);
     }

@@ -15,7 +15,7 @@ import static org.conceptsliders.fiji.Common.*;
 public final class Generation implements Operation<ImagePlus> {
 
     private static final List<Field> FIELDS = List.of(MODEL, DEVICE, PROMPT, NEGATIVE, SEED, STEPS, GUIDANCE,
-            WIDTH, HEIGHT, SCHEDULER, SLIDER, SCALE, STARTNOISE, EXTRA);
+            WIDTH, HEIGHT, SCHEDULER, SLIDER, SCALE, START_NOISE, EXTRA);
 
     @Override
     public String label() {

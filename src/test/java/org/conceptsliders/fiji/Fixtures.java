@@ -59,6 +59,25 @@ final class Fixtures {
         }
     }
 
+    /** Installs our plugins.config lines into ImageJ 1.x's command table, as ImageJ does for a jar in plugins/. */
+    static void installImageJ1Commands() throws IOException {
+        if (ij.Menus.getCommands() == null) {
+            try {
+                ij.IJ.run("Close All"); // the first run builds ImageJ's command table, as in a -batch session
+            } catch (java.awt.HeadlessException e) {
+                // the table is built before the AWT menu bar, which a headless JVM cannot make
+            }
+        }
+        @SuppressWarnings("unchecked")
+        java.util.Hashtable<String, String> table = ij.Menus.getCommands();
+        for (String line : Files.readAllLines(Path.of("src/main/resources/plugins.config"))) {
+            if (!line.startsWith("#") && !line.isBlank()) {
+                String[] parts = line.split(",");
+                table.put(parts[1].trim().replace("\"", ""), parts[2].trim());
+            }
+        }
+    }
+
     FakeStudio last() {
         return opened.get(opened.size() - 1);
     }

@@ -1,7 +1,6 @@
 package org.conceptsliders.fiji;
 
 import ij.IJ;
-import ij.Menus;
 import ij.WindowManager;
 import ij.macro.Interpreter;
 import org.junit.jupiter.api.AfterEach;
@@ -11,7 +10,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Hashtable;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -29,21 +27,7 @@ class Ij1MacroTest {
     @BeforeEach
     void setUp() throws Exception {
         fx = new Fixtures(tmp);
-        if (Menus.getCommands() == null) {
-            try {
-                IJ.run("Close All"); // the first run builds ImageJ's command table, as in a -batch session
-            } catch (java.awt.HeadlessException e) {
-                // the table is built before the AWT menu bar, which a headless JVM cannot make
-            }
-        }
-        @SuppressWarnings("unchecked")
-        Hashtable<String, String> table = Menus.getCommands();
-        for (String line : Files.readAllLines(Path.of("src/main/resources/plugins.config"))) {
-            if (!line.startsWith("#") && !line.isBlank()) {
-                String[] parts = line.split(",");
-                table.put(parts[1].trim().replace("\"", ""), parts[2].trim());
-            }
-        }
+        Fixtures.installImageJ1Commands();
     }
 
     @AfterEach

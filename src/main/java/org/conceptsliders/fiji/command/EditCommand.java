@@ -48,7 +48,7 @@ public final class EditCommand extends SliderCommand {
     private String scales = "";
 
     @Parameter(label = "Start noise timestep (empty: the slider's)", required = false)
-    private String startnoise = "";
+    private String start_noise = "";
 
     @Parameter(label = "More sliders (name:scale, ...)", required = false)
     private String extra = "";

@@ -54,7 +54,7 @@ public final class SweepCommand extends SliderCommand {
     private String secondscales = "-1, 0, 1";
 
     @Parameter(label = "Start noise timestep (empty: the slider's)", required = false)
-    private String startnoise = "";
+    private String start_noise = "";
 
     @Parameter(label = "More sliders (name:scale, ...)", required = false)
     private String extra = "";

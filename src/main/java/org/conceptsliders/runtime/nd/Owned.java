@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import java.nio.Buffer;
+import java.util.function.BinaryOperator;
 
 /**
  * Arrays made from Java values whose memory libtorch itself owns, and arithmetic with Java
@@ -59,47 +60,40 @@ public final class Owned {
     }
 
     public static NDArray mul(NDArray x, float value) {
-        try (NDArray s = scalar(x.getManager(), value)) {
-            return x.mul(s);
-        }
+        return withScalar(x, value, NDArray::mul);
     }
 
     public static NDArray div(NDArray x, float value) {
-        try (NDArray s = scalar(x.getManager(), value)) {
-            return x.div(s);
-        }
+        return withScalar(x, value, NDArray::div);
     }
 
     public static NDArray add(NDArray x, float value) {
-        try (NDArray s = scalar(x.getManager(), value)) {
-            return x.add(s);
-        }
+        return withScalar(x, value, NDArray::add);
     }
 
     public static NDArray sub(NDArray x, float value) {
-        try (NDArray s = scalar(x.getManager(), value)) {
-            return x.sub(s);
-        }
+        return withScalar(x, value, NDArray::sub);
     }
 
     /** In place: {@code x *= value}; returns {@code x}. */
     public static NDArray muli(NDArray x, float value) {
-        try (NDArray s = scalar(x.getManager(), value)) {
-            return x.muli(s);
-        }
+        return withScalar(x, value, NDArray::muli);
     }
 
     /** In place: {@code x += value}; returns {@code x}. */
     public static NDArray addi(NDArray x, float value) {
-        try (NDArray s = scalar(x.getManager(), value)) {
-            return x.addi(s);
-        }
+        return withScalar(x, value, NDArray::addi);
     }
 
     /** In place: {@code x /= value}; returns {@code x}. */
     public static NDArray divi(NDArray x, float value) {
+        return withScalar(x, value, NDArray::divi);
+    }
+
+    private static NDArray withScalar(NDArray x, float value, BinaryOperator<NDArray> op) {
+        // closing the handle is safe: libtorch counts the references autograd keeps
         try (NDArray s = scalar(x.getManager(), value)) {
-            return x.divi(s);
+            return op.apply(x, s);
         }
     }
 

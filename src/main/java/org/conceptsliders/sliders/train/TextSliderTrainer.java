@@ -235,12 +235,23 @@ public final class TextSliderTrainer {
         /** k DDIM steps from noise with guidance 3 on [unconditional; target] (train_util.diffusion). */
         private NDArray sample(NDArray noise, PromptSet set, int k, int b) {
             List<Conditioning.Cond> conds = List.of(cond.get(set.unconditional()), cond.get(set.target()));
+            NDManager owner = noise.getManager();
             NDArray x = noise;
             for (int i = 0; i < k; i++) {
-                NDArray out = cond.eps(x.concat(x, 0), schedule[i], conds, b);
-                NDArray uncond = rows(out, 0, b);
-                NDArray eps = uncond.add(Owned.mul(rows(out, 1, b).sub(uncond), (float) SAMPLING_GUIDANCE));
-                x = ddim.step(eps, schedule[i], x, config.maxDenoisingSteps(), 0f, null).prevSample();
+                NDArray next;
+                // each step's activations are freed before the next: k of them at once would not fit a GPU at SD sizes
+                try (NDManager step = owner.newSubManager()) {
+                    x.tempAttach(step);
+                    NDArray out = cond.eps(x.concat(x, 0), schedule[i], conds, b);
+                    NDArray uncond = rows(out, 0, b);
+                    NDArray eps = uncond.add(Owned.mul(rows(out, 1, b).sub(uncond), (float) SAMPLING_GUIDANCE));
+                    next = ddim.step(eps, schedule[i], x, config.maxDenoisingSteps(), 0f, null).prevSample();
+                    next.attach(owner);
+                }
+                if (x != noise) {
+                    x.close();
+                }
+                x = next;
             }
             return x;
         }
