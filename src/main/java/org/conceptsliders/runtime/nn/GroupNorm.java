@@ -1,6 +1,5 @@
 package org.conceptsliders.runtime.nn;
 
-import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
@@ -30,10 +29,11 @@ public final class GroupNorm extends Module {
         long n = s.get(0);
         long c = s.get(1);
         NDArray g = x.reshape(n, groups, -1);
-        NDArray mean = g.mean(new int[] {2}, true);
-        NDArray centred = g.sub(mean);
-        NDArray var = centred.square().mean(new int[] {2}, true);
-        NDArray normed = centred.div(Owned.add(var, eps).sqrt()).reshape(s);
+        Shape group = new Shape(g.getShape().get(2));
+        // torch.layer_norm over each flattened group is group norm without the affine, in one fused kernel
+        NDArray ones = x.getManager().ones(group, x.getDataType(), x.getDevice());
+        NDArray zeros = x.getManager().zeros(group, x.getDataType(), x.getDevice());
+        NDArray normed = g.getNDArrayInternal().layerNorm(g, group, ones, zeros, eps).singletonOrThrow().reshape(s);
         long[] affine = new long[s.dimension()];
         java.util.Arrays.fill(affine, 1);
         affine[1] = c;
