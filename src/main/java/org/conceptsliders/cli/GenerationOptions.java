@@ -1,6 +1,8 @@
 package org.conceptsliders.cli;
 
 import org.conceptsliders.sliders.GenerateRequest;
+import org.conceptsliders.sliders.SliderCard;
+import org.conceptsliders.sliders.SliderLibrary;
 import org.conceptsliders.sliders.SliderSpec;
 import org.conceptsliders.sliders.Studio;
 import org.conceptsliders.sliders.Studios;
@@ -9,6 +11,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalInt;
 
 /** The options every generating subcommand shares (picocli mixin). */
 final class GenerationOptions {
@@ -55,18 +58,24 @@ final class GenerationOptions {
                 sliders.stream().map(GenerationOptions::slider).toList());
     }
 
-    /** FILE:SCALE[:START], where FILE may be a bare name of a slider in ./sliders. */
+    /**
+     * FILE:SCALE[:START], where FILE may also be a slider's file or card name in ./sliders; with
+     * no START the slider's card gives it, if it says.
+     */
     static SliderSpec slider(String text) {
         SliderSpec s = SliderSpec.parse(text);
-        if (!Files.exists(s.file()) && s.file().getParent() == null) {
-            Path named = Path.of("sliders", s.file() + ".safetensors");
-            if (Files.exists(named)) {
-                return new SliderSpec(named, s.scale(), s.startNoise(), s.stopNoise());
+        Path file = s.file();
+        if (!Files.exists(file) && file.getParent() == null) {
+            try {
+                file = new SliderLibrary(Path.of("sliders")).resolve(file.toString());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--slider " + text + ": " + e.getMessage(), e);
             }
         }
-        if (!Files.isRegularFile(s.file())) {
-            throw new IllegalArgumentException("--slider " + text + ": file " + s.file() + " not found");
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("--slider " + text + ": file " + file + " not found");
         }
-        return s;
+        OptionalInt start = s.startNoise().isPresent() ? s.startNoise() : SliderCard.of(file).startNoise();
+        return new SliderSpec(file, s.scale(), start, s.stopNoise());
     }
 }

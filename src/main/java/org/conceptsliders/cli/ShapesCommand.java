@@ -60,7 +60,7 @@ final class ShapesCommand implements Runnable {
             description = "Draw before/after pairs that differ only in an attribute no caption mentions, as"
                     + " OUT/low/NNN.png and OUT/high/NNN.png (the input of train-pairs).")
     static final class Pairs implements Callable<Integer> {
-        @Option(names = "--attribute", defaultValue = "outline", description = "outline or blur (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--attribute", defaultValue = "outline", description = "outline, blur or position (default: ${DEFAULT-VALUE}).")
         String attribute;
 
         @Option(names = "--count", defaultValue = "24", description = "Pairs to draw (default: ${DEFAULT-VALUE}).")
@@ -82,7 +82,7 @@ final class ShapesCommand implements Runnable {
             Random rng = new Random(seed);
             for (int i = 0; i < count; i++) {
                 ShapeScene scene = world.random(rng);
-                ShapesWorld.Pair p = world.pair(scene, a, 0, a.max());
+                ShapesWorld.Pair p = world.pair(scene, a, a.low(), a.high());
                 String name = String.format(Locale.ROOT, "%03d.png", i);
                 ImageFiles.writePng(new RgbImage(size, size, p.lowArgb(), name, Map.of()), out.resolve("low").resolve(name));
                 ImageFiles.writePng(new RgbImage(size, size, p.highArgb(), name, Map.of()), out.resolve("high").resolve(name));

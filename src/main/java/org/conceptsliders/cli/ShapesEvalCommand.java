@@ -33,7 +33,7 @@ final class ShapesEvalCommand implements Callable<Integer> {
     Path visualSlider;
 
     @Option(names = "--attribute", defaultValue = "outline",
-            description = "What the visual slider changes: outline or blur (default: ${DEFAULT-VALUE}).")
+            description = "What the visual slider changes: outline, blur or position (default: ${DEFAULT-VALUE}).")
     String attribute;
 
     @Option(names = "--samples", defaultValue = "50",
@@ -70,11 +70,12 @@ final class ShapesEvalCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("slider file " + p + " not found");
             }
         }
-        VisualAttribute a = switch (attribute.toLowerCase(Locale.ROOT)) {
-            case "outline" -> VisualAttribute.OUTLINE;
-            case "blur" -> VisualAttribute.BLUR;
-            default -> throw new IllegalArgumentException("--attribute: expected outline or blur, got '" + attribute + "'");
-        };
+        VisualAttribute a;
+        try {
+            a = VisualAttribute.valueOf(attribute.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--attribute: expected outline, blur or position, got '" + attribute + "'");
+        }
         ShapesEvaluation.Options o = new ShapesEvaluation.Options(samples, sliderSeeds, inversions, steps, guidance, seed,
                 sizeSlider, visualSlider, a);
         EvalReport report;

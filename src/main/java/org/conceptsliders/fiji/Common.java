@@ -5,9 +5,12 @@ import ij.ImagePlus;
 import ij.WindowManager;
 import org.conceptsliders.runtime.pipeline.ProgressListener;
 import org.conceptsliders.sliders.GenerateRequest;
+import org.conceptsliders.sliders.SliderCard;
+import org.conceptsliders.sliders.SliderLibrary;
 import org.conceptsliders.sliders.SliderSpec;
 import org.conceptsliders.sliders.Studio;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,9 +66,14 @@ final class Common {
 
     /** A slider the user named, with the start noise of the user, else of its card. */
     static SliderSpec slider(String nameOrFile, double scale, OptionalInt start, OptionalInt stop) {
-        SliderLibrary lib = new SliderLibrary(Folders.sliders());
-        var file = lib.resolve(nameOrFile);
-        OptionalInt s = start.isPresent() ? start : SliderLibrary.card(file).startNoise();
+        Path file;
+        try {
+            file = new SliderLibrary(Folders.sliders()).resolve(nameOrFile);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage()
+                    + ". Set the sliders folder in Plugins>Concept Sliders>Models and Sliders...", e);
+        }
+        OptionalInt s = start.isPresent() ? start : SliderCard.of(file).startNoise();
         return new SliderSpec(file, scale, s, stop);
     }
 

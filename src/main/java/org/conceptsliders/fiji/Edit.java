@@ -71,11 +71,13 @@ public final class Edit implements Operation<ImagePlus> {
                 List<RgbImage> out = studio.edit(ImagePlusConversion.padded(in), req, scales.length > 0 ? scales : null,
                         status(where), cancel);
                 for (int k = 0; k < out.size(); k++) {
-                    String head = (in.label().isEmpty() ? "slice " + slices[i] : in.label()) + " | "
-                            + (scales.length > 0 ? Labels.name(sliders.get(0)) + " " + Values.format(scales[k])
-                            : Labels.sliders(sliders));
+                    List<SliderSpec> shown = new ArrayList<>(sliders);
+                    if (scales.length > 0) {
+                        shown.set(0, sliders.get(0).withScale(scales[k]));
+                    }
+                    String source = in.label().isEmpty() ? "slice " + slices[i] : in.label();
                     done.add(ImagePlusConversion.cropped(out.get(k), w, h));
-                    labels.add(Labels.of(head, req.prompt(), out.get(k)));
+                    labels.add(Labels.of(source + " | " + org.conceptsliders.sliders.Labels.edit(shown, req), out.get(k)));
                 }
             }
         } catch (CancellationException e) {

@@ -36,6 +36,6 @@ public final class Generation implements Operation<ImagePlus> {
         RgbImage image = studio.generate(req, status(""), new CancelToken(IJ::escapePressed));
         IJ.showStatus("");
         return ImagePlusConversion.stack(title("Generated"), List.of(image),
-                List.of(Labels.of(Labels.sliders(req.sliders()), req, image)), info(this, v, studio));
+                List.of(Labels.of(org.conceptsliders.sliders.Labels.of(req.sliders(), req), image)), info(this, v, studio));
     }
 }

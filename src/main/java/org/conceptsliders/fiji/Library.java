@@ -1,5 +1,7 @@
 package org.conceptsliders.fiji;
 
+import org.conceptsliders.sliders.SliderLibrary;
+
 import ij.IJ;
 
 import java.io.IOException;

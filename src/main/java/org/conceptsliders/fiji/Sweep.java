@@ -60,13 +60,13 @@ public final class Sweep implements Operation<ImagePlus> {
         List<String> labels = new ArrayList<>();
         for (int i = 0; i < scales.length; i++) {
             for (int j = 0; j < (grid ? scales2.length : 1); j++) {
-                String head = Labels.name(first) + " " + Values.format(scales[i])
-                        + (grid ? ", " + Labels.name(second) + " " + Values.format(scales2[j]) : "");
-                labels.add(Labels.of(head, req, images.get(labels.size())));
+                List<SliderSpec> swept = grid ? List.of(first.withScale(scales[i]), second.withScale(scales2[j]))
+                        : List.of(first.withScale(scales[i]));
+                labels.add(Labels.of(org.conceptsliders.sliders.Labels.of(swept, req), images.get(labels.size())));
             }
         }
         IJ.showStatus("");
-        return ImagePlusConversion.stack(title("Sweep " + Labels.name(first)), images, labels, info(this, v, studio));
+        return ImagePlusConversion.stack(title("Sweep " + org.conceptsliders.sliders.Labels.name(first)), images, labels, info(this, v, studio));
     }
 
     private static double[] nonEmpty(Values v, Field f) {

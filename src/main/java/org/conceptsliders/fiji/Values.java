@@ -100,7 +100,7 @@ public final class Values {
     }
 
     public static String format(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+        return org.conceptsliders.sliders.Labels.scale(v);
     }
 
     public static String format(double[] v) {

@@ -68,6 +68,7 @@ public record ShapeScene(Shape shape, double size, Colour colour, double x, doub
         return switch (attribute) {
             case OUTLINE -> new ShapeScene(shape, size, colour, x, y, background, value, blur);
             case BLUR -> new ShapeScene(shape, size, colour, x, y, background, outline, value);
+            case POSITION -> new ShapeScene(shape, size, colour, value, y, background, outline, blur);
         };
     }
 
@@ -76,6 +77,7 @@ public record ShapeScene(Shape shape, double size, Colour colour, double x, doub
         return switch (attribute) {
             case OUTLINE -> outline;
             case BLUR -> blur;
+            case POSITION -> x;
         };
     }
 

@@ -69,7 +69,7 @@ public final class ShapesWorld {
 
     /** Outline thickness is drawn up to this fraction of the size, so that a fill always remains. */
     private static final double OUTLINE_PER_SIZE = 0.3;
-    /** Blur is drawn up to this share of {@link VisualAttribute#max()}. */
+    /** Blur is drawn up to this share of {@link VisualAttribute#high()}. */
     private static final double BLUR_DRAWN = 0.8;
     /** Gap kept between a shape and the image border (fraction of the side). */
     private static final double MARGIN = 0.04;
@@ -114,8 +114,8 @@ public final class ShapesWorld {
         Colour colour = pick(Colour.values(), random);
         Background bg = pick(Background.values(), random);
         double level = uniform(random, bg.min(), bg.max());
-        double outline = random.nextDouble() * Math.min(VisualAttribute.OUTLINE.max(), OUTLINE_PER_SIZE * size);
-        double blur = random.nextDouble() * BLUR_DRAWN * VisualAttribute.BLUR.max();
+        double outline = random.nextDouble() * Math.min(VisualAttribute.OUTLINE.high(), OUTLINE_PER_SIZE * size);
+        double blur = random.nextDouble() * BLUR_DRAWN * VisualAttribute.BLUR.high();
         double[] e = extents(shape);
         double x = uniform(random, e[0] * size + MARGIN, 1 - e[0] * size - MARGIN);
         double y = uniform(random, e[1] * size + MARGIN, 1 - e[2] * size - MARGIN);

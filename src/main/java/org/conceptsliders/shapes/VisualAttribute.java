@@ -7,27 +7,40 @@ package org.conceptsliders.shapes;
  * Values are fractions of the image's shorter side.
  */
 public enum VisualAttribute {
-    /** Thickness of the contrasting ring inside the shape's edge; "plain" to "outline". */
-    OUTLINE(0.05, "plain", "outline"),
+    /**
+     * Thickness of the contrasting ring inside the shape's edge; "plain" to "outline". Finer
+     * than the embedded model's VAE resolves (8 pixels per latent): its reconstructions lose the
+     * ring, so no slider on that model can draw it (docs/embedded-model.md).
+     */
+    OUTLINE(0, 0.05, "plain", "outline"),
     /** Sigma of the Gaussian blur of the picture; "sharp" to "blurry". */
-    BLUR(0.025, "sharp", "blurry");
+    BLUR(0, 0.025, "sharp", "blurry"),
+    /** Horizontal position of the shape's centre; "left" to "right". */
+    POSITION(0.3, 0.7, "left", "right");
 
-    private final double max;
+    private final double low;
+    private final double high;
     private final String lowWord;
     private final String highWord;
 
-    VisualAttribute(double max, String lowWord, String highWord) {
-        this.max = max;
+    VisualAttribute(double low, double high, String lowWord, String highWord) {
+        this.low = low;
+        this.high = high;
         this.lowWord = lowWord;
         this.highWord = highWord;
     }
 
+    /** The low end of a drawn pair. */
+    public double low() {
+        return low;
+    }
+
     /**
-     * The top of the attribute's range (3.2 px outline, 1.6 px blur at 64 px): random scenes
-     * stay below it, pairs may take it as their high end.
+     * The high end of a drawn pair (3.2 px outline, 1.6 px blur at 64 px); random scenes keep
+     * outline and blur below it. Every shape fits the image at either position.
      */
-    public double max() {
-        return max;
+    public double high() {
+        return high;
     }
 
     /** A CLIP-vocabulary word for the low end, e.g. to name a slider. */

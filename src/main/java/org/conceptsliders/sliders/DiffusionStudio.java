@@ -50,14 +50,15 @@ public final class DiffusionStudio implements Studio {
 
     @Override
     public RgbImage generate(GenerateRequest request, ProgressListener progress, CancelToken cancel) {
-        return render(request, label(request), null, 0, progress, cancel);
+        return render(request, Labels.of(request.sliders(), request), null, 0, progress, cancel);
     }
 
     @Override
     public RgbImage imageToImage(RgbImage init, GenerateRequest request, double strength, ProgressListener progress,
                                  CancelToken cancel) {
         checkSize(init, request);
-        return render(request, label(request) + " · strength " + strength, init, strength, progress, cancel);
+        return render(request, Labels.of(request.sliders(), request) + " | strength " + Labels.scale(strength), init, strength,
+                progress, cancel);
     }
 
     private static void checkSize(RgbImage image, GenerateRequest request) {
@@ -86,14 +87,14 @@ public final class DiffusionStudio implements Studio {
         List<String> labels = new ArrayList<>();
         if (scales == null || request.sliders().isEmpty()) {
             requests.add(request);
-            labels.add(label(request));
+            labels.add(Labels.edit(request.sliders(), request));
         } else {
             for (double s : scales) {
                 List<SliderSpec> specs = new ArrayList<>(request.sliders());
                 specs.set(0, specs.get(0).withScale(s));
                 GenerateRequest r = request.withSliders(specs);
                 requests.add(r);
-                labels.add(label(r));
+                labels.add(Labels.edit(specs, r));
             }
         }
         List<RgbImage> out = new ArrayList<>();
@@ -167,14 +168,6 @@ public final class DiffusionStudio implements Studio {
         return out;
     }
 
-    private static String label(GenerateRequest r) {
-        StringBuilder sb = new StringBuilder(r.prompt()).append(" · ").append(r.seed());
-        for (SliderSpec s : r.sliders()) {
-            sb.append(" · ").append(Sweep.name(s)).append(" · ").append(Sweep.format(s.scale()));
-        }
-        return sb.toString();
-    }
-
     private Map<String, String> parameters(GenerateRequest r) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("prompt", r.prompt());
@@ -186,7 +179,7 @@ public final class DiffusionStudio implements Studio {
         p.put("size", r.width() + "x" + r.height());
         p.put("model", model.dir().getFileName().toString());
         if (!r.sliders().isEmpty()) {
-            p.put("sliders", r.sliders().stream().map(s -> Sweep.name(s) + ":" + Sweep.format(s.scale())
+            p.put("sliders", r.sliders().stream().map(s -> Labels.name(s) + ":" + Labels.scale(s.scale())
                     + s.startNoise().stream().mapToObj(n -> ":" + n).collect(Collectors.joining()))
                     .collect(Collectors.joining(" ")));
         }

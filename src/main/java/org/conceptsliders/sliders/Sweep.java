@@ -2,13 +2,12 @@ package org.conceptsliders.sliders;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The images of a slider sweep: one prompt and seed (so the same initial noise), one request
  * per scale of a slider, or per cell of a grid over two sliders (first slider in the outer
  * loop). The pipeline runs {@link #requests()} in order and labels each image with
- * {@link #labels()} ("prompt · seed · slider · scale").
+ * {@link #labels()} ({@link Labels}: the swept sliders, seed and prompt).
  */
 public final class Sweep {
     private final List<GenerateRequest> requests = new ArrayList<>();
@@ -48,24 +47,7 @@ public final class Sweep {
         List<SliderSpec> all = new ArrayList<>(request.sliders());
         all.addAll(swept);
         requests.add(request.withSliders(all));
-        StringBuilder label = new StringBuilder(request.prompt()).append(" · ").append(request.seed());
-        for (SliderSpec s : swept) {
-            label.append(" · ").append(name(s)).append(" · ").append(format(s.scale()));
-        }
-        labels.add(label.toString());
-    }
-
-    /** A slider's name in labels: its file name without extension. */
-    public static String name(SliderSpec s) {
-        String f = s.file().getFileName().toString();
-        int dot = f.lastIndexOf('.');
-        return dot > 0 ? f.substring(0, dot) : f;
-    }
-
-    /** A scale as users type it: sign always shown, no trailing zeros beyond one decimal ("+1.0", "-2.5"). */
-    public static String format(double scale) {
-        String s = String.format(Locale.ROOT, "%+.2f", scale);
-        return s.endsWith("0") ? s.substring(0, s.length() - 1) : s;
+        labels.add(Labels.of(swept, request));
     }
 
     public List<GenerateRequest> requests() {

@@ -122,7 +122,7 @@ class CliTest {
                 "--scales", "-1,0,1", "--out", tif.toString()));
         ImagePlus imp = IJ.openImage(tif.toString());
         assertEquals(3, imp.getStackSize());
-        assertTrue(imp.getStack().getSliceLabel(1).startsWith("a cat · 0 · slider · -1.0"), imp.getStack().getSliceLabel(1));
+        assertTrue(imp.getStack().getSliceLabel(1).startsWith("slider -1 | seed 0 | a cat"), imp.getStack().getSliceLabel(1));
         assertEquals(ImagePlus.COLOR_RGB, imp.getType());
     }
 

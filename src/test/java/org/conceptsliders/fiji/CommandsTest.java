@@ -187,7 +187,7 @@ class CommandsTest {
         assertFalse(m.isCanceled(), m::getCancelReason);
         assertEquals(fx.sliders.resolve("speed.safetensors").toString(), m.getOutput("file"));
         assertEquals("prompts null car / fast car / slow car 10 2", fx.trainer.asked);
-        assertEquals("speed", SliderLibrary.card(fx.sliders.resolve("speed.safetensors")).name());
+        assertEquals("speed", org.conceptsliders.sliders.SliderCard.of(fx.sliders.resolve("speed.safetensors")).name());
     }
 
     @Test

@@ -186,7 +186,7 @@ class EmbeddedCommandsTest {
         Random random = new Random(5);
         List<ShapesWorld.Pair> pairs = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            pairs.add(world.pair(world.random(random), VisualAttribute.OUTLINE, 0, VisualAttribute.OUTLINE.max()));
+            pairs.add(world.pair(world.random(random), VisualAttribute.OUTLINE, 0, VisualAttribute.OUTLINE.high()));
         }
         openStack("thin", 2, i -> pairs.get(i).lowArgb());
         openStack("thick", 2, i -> pairs.get(i).highArgb());

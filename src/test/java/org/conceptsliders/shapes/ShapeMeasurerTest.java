@@ -177,12 +177,12 @@ class ShapeMeasurerTest {
 
     @Test
     void edgeBlurRisesWithTheTrueBlur() {
-        sweep(VisualAttribute.BLUR, 0, VisualAttribute.BLUR.max());
+        sweep(VisualAttribute.BLUR, 0, VisualAttribute.BLUR.high());
     }
 
     @Test
     void outlineRisesWithTheTrueOutline() {
-        sweep(VisualAttribute.OUTLINE, 0, VisualAttribute.OUTLINE.max());
+        sweep(VisualAttribute.OUTLINE, 0, VisualAttribute.OUTLINE.high());
     }
 
     private void sweep(VisualAttribute attribute, double low, double high) {

@@ -102,9 +102,9 @@ class ShapesWorldTest {
     @Test
     void pairDiffersOnlyInTheAttribute() {
         ShapeScene scene = world.random(new Random(9));
-        ShapesWorld.Pair pair = world.pair(scene, VisualAttribute.BLUR, 0, VisualAttribute.BLUR.max());
+        ShapesWorld.Pair pair = world.pair(scene, VisualAttribute.BLUR, 0, VisualAttribute.BLUR.high());
         assertEquals(scene.with(VisualAttribute.BLUR, 0), pair.low());
-        assertEquals(VisualAttribute.BLUR.max(), pair.high().blur());
+        assertEquals(VisualAttribute.BLUR.high(), pair.high().blur());
         assertEquals(pair.low(), pair.high().with(VisualAttribute.BLUR, 0));
         assertNotEquals(ShapeMeasurer.psnr(pair.lowArgb(), pair.highArgb()), Double.POSITIVE_INFINITY);
         // same silhouette: the masks nearly coincide

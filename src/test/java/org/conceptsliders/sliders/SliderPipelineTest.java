@@ -105,8 +105,8 @@ class SliderPipelineTest {
         SliderSpec s = new SliderSpec(Reference.path("lora_sd1_xattn/slider.safetensors"), 1.0);
         List<RgbImage> out = studio.sweep(r, s, new double[] {-1, 0, 1}, null, null, ProgressListener.NONE, CancelToken.none());
         assertEquals(3, out.size());
-        assertEquals("a cat · 3 · slider · -1.0", out.get(0).label());
-        assertEquals("a cat · 3 · slider · +1.0", out.get(2).label());
+        assertEquals("slider -1 | seed 3 | a cat", out.get(0).label());
+        assertEquals("slider 1 | seed 3 | a cat", out.get(2).label());
         assertEquals("3", out.get(1).parameters().get("seed"));
     }
 }

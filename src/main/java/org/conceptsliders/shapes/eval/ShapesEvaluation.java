@@ -16,7 +16,7 @@ import org.conceptsliders.shapes.VisualAttribute;
 import org.conceptsliders.sliders.GenerateRequest;
 import org.conceptsliders.sliders.SliderSpec;
 import org.conceptsliders.sliders.Studio;
-import org.conceptsliders.sliders.Sweep;
+import org.conceptsliders.sliders.Labels;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -248,7 +248,7 @@ public final class ShapesEvaluation {
         report.detail(section + " " + name + " [seed][scale -2..2]", values);
         report.plot(file + "_plot", new EvalReport.Plot(section + ": " + name + " vs scale", yLabel, SCALES, values));
         report.grid(file + "_grid", new EvalReport.Grid(rows, size, size,
-                Arrays.stream(SCALES).mapToObj(Sweep::format).toList(), labels));
+                Arrays.stream(SCALES).mapToObj(Labels::scale).toList(), labels));
         return new Sweeps(pictures, measured);
     }
 
@@ -351,7 +351,7 @@ public final class ShapesEvaluation {
             report.add(Metric.atLeast(INVERT, "edit: mask IoU with the drawing (mean)", editIou / edits, "", 0.85));
             report.add(Metric.atLeast(INVERT, "edit: colour kept", 100.0 * colourKept / edits, "%", 90));
             report.detail("edit " + name + " [scene][scale -2, 0, +2]", values);
-            Arrays.stream(scales).mapToObj(s -> s == 0 ? "rebuilt" : "edit " + Sweep.format(s)).forEach(columns::add);
+            Arrays.stream(scales).mapToObj(s -> s == 0 ? "rebuilt" : "edit " + Labels.scale(s)).forEach(columns::add);
         } else {
             columns.add("rebuilt");
         }
@@ -386,12 +386,19 @@ public final class ShapesEvaluation {
     }
 
     private ToDoubleFunction<Measurement> attribute() {
-        return options.attribute() == VisualAttribute.OUTLINE ? Measurement::outline : Measurement::edgeBlur;
+        return switch (options.attribute()) {
+            case OUTLINE -> Measurement::outline;
+            case BLUR -> Measurement::edgeBlur;
+            case POSITION -> Measurement::x;
+        };
     }
 
     private String attributeLabel() {
-        return (options.attribute() == VisualAttribute.OUTLINE ? "outline" : "edge blur sigma")
-                + " (fraction of the side)";
+        return switch (options.attribute()) {
+            case OUTLINE -> "outline";
+            case BLUR -> "edge blur sigma";
+            case POSITION -> "centre x";
+        } + " (fraction of the side)";
     }
 
     /** The caption form of {@link ShapesWorld}: "a [size] colour shape on a black|white background". */
