@@ -249,7 +249,8 @@ public final class BaseModelTrainer {
         try (NDManager manager = NDManager.newBaseManager()) {
             AutoencoderKL vae = AutoencoderKL.load(vaeDir(work), manager, Compute.cpu());
             float scale = vae.scalingFactor();
-            LatentCache cache = LatentCache.loadOrBuild(work.resolve("latents.safetensors"), vae, world, recipe);
+            LatentCache cache = LatentCache.loadOrBuild(work.resolve("latents.safetensors"), vae,
+                    vaeDir(work).resolve("diffusion_pytorch_model.safetensors"), world, recipe);
             UNet2DConditionModel unet = new UNet2DConditionModel(UNetConfig.read(unetConfig));
             CLIPTextModel text = new CLIPTextModel(CLIPTextConfig.read(org.conceptsliders.runtime.config.Config.read(textConfig)),
                     Compute.cpu());

@@ -50,9 +50,15 @@ final class LatentCache {
         return Collections.unmodifiableList(out);
     }
 
-    static LatentCache loadOrBuild(Path file, AutoencoderKL vae, ShapesWorld world, BaseModelRecipe r) throws IOException {
+    /**
+     * The cached latents if they were encoded for this recipe by this very VAE ({@code vaeWeights}
+     * hashes its file: a VAE trained further must not reuse latents of its earlier self), else
+     * encodes them anew.
+     */
+    static LatentCache loadOrBuild(Path file, AutoencoderKL vae, Path vaeWeights, ShapesWorld world, BaseModelRecipe r)
+            throws IOException {
         List<ShapeScene> scenes = scenes(world, r);
-        String identity = r.unetIdentity();
+        String identity = r.unetIdentity() + " vae-sha256 " + sha256(vaeWeights);
         if (Files.exists(file)) {
             try (SafeTensors st = SafeTensors.open(file); NDManager m = NDManager.newBaseManager()) {
                 if (identity.equals(st.metadata().get("recipe"))) {
@@ -105,6 +111,18 @@ final class LatentCache {
         int base = i * perScene;
         for (int k = 0; k < perScene; k++) {
             out[offset + k] = (mean[base + k] + std[base + k] * noise[noiseOffset + k]) * scale;
+        }
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try {
+            java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
+            try (java.io.InputStream in = new java.security.DigestInputStream(java.nio.file.Files.newInputStream(file), d)) {
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+            }
+            return java.util.HexFormat.of().formatHex(d.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

@@ -85,6 +85,7 @@ class BaseModelTrainerTest {
         try (NDManager m = NDManager.newBaseManager()) {
             AutoencoderKL vae = AutoencoderKL.load(BaseModelTrainer.vaeDir(fullWork), m, Compute.cpu());
             LatentCache cache = LatentCache.loadOrBuild(work.resolve("latents.safetensors"), vae,
+                    BaseModelTrainer.vaeDir(fullWork).resolve("diffusion_pytorch_model.safetensors"),
                     new ShapesWorld(TINY.imageSize(), TINY.imageSize()), TINY);
             Models models = Models.fresh(work, m);
             Module both = new Module() {
