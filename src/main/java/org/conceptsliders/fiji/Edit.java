@@ -25,8 +25,8 @@ public final class Edit implements Operation<ImagePlus> {
     static final Field STACK = Field.flag("stack", "Every slice of the stack", true);
     static final Field SCALES = Field.text("scales", "Sweep scales per slice (empty: the scale above)", "");
 
-    private static final List<Field> FIELDS = List.of(IMAGE, STACK, MODEL, DEVICE, PROMPT, NEGATIVE, STEPS,
-            GUIDANCE, SCHEDULER, SLIDER, SCALE, SCALES, START_NOISE, EXTRA);
+    private static final List<Field> FIELDS = List.of(MODEL, DEVICE, PROMPT, NEGATIVE, STEPS, GUIDANCE,
+            SCHEDULER, IMAGE, STACK, SLIDER, SCALE, SCALES, START_NOISE, EXTRA);
 
     @Override
     public String label() {

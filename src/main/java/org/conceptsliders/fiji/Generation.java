@@ -14,8 +14,8 @@ import static org.conceptsliders.fiji.Common.*;
 /** Generate...: one image from a prompt with sliders at their scales. */
 public final class Generation implements Operation<ImagePlus> {
 
-    private static final List<Field> FIELDS = List.of(MODEL, DEVICE, PROMPT, NEGATIVE, SEED, STEPS, GUIDANCE,
-            WIDTH, HEIGHT, SCHEDULER, SLIDER, SCALE, START_NOISE, EXTRA);
+    private static final List<Field> FIELDS = List.of(MODEL, DEVICE, PROMPT, NEGATIVE, STEPS, GUIDANCE,
+            SCHEDULER, SEED, WIDTH, HEIGHT, SLIDER, SCALE, START_NOISE, EXTRA);
 
     @Override
     public String label() {

@@ -30,7 +30,7 @@ public final class PairTraining implements Operation<Path> {
     static final Field HIGH = Field.text("high", "More of the concept (open stack title or folder)", "");
     static final Field PROMPT = Field.text("prompt", "Prompt describing the images (may be empty)", "");
 
-    private static final List<Field> FIELDS = Training.with(MODEL, DEVICE, LOW, HIGH, PROMPT);
+    private static final List<Field> FIELDS = Training.with(LOW, HIGH, PROMPT);
 
     @Override
     public String label() {

@@ -20,7 +20,7 @@ public final class PromptTraining implements Operation<Path> {
     static final Field ENHANCE = Field.text("enhance", "More of the concept", "person, old");
     static final Field SUPPRESS = Field.text("suppress", "Less of the concept", "person, young");
 
-    private static final List<Field> FIELDS = Training.with(MODEL, DEVICE, CONFIG, TARGET, ENHANCE, SUPPRESS);
+    private static final List<Field> FIELDS = Training.with(CONFIG, TARGET, ENHANCE, SUPPRESS);
 
     @Override
     public String label() {

@@ -24,8 +24,8 @@ public final class Sweep implements Operation<ImagePlus> {
     static final Field SECOND = Field.text("second", "Second slider (grid; empty: none)", "");
     static final Field SECONDSCALES = Field.text("secondscales", "Second slider's scales", "-1, 0, 1");
 
-    private static final List<Field> FIELDS = List.of(MODEL, DEVICE, PROMPT, NEGATIVE, SEED, STEPS, GUIDANCE,
-            WIDTH, HEIGHT, SCHEDULER, SLIDER, SCALES, SECOND, SECONDSCALES, START_NOISE, EXTRA);
+    private static final List<Field> FIELDS = List.of(MODEL, DEVICE, PROMPT, NEGATIVE, STEPS, GUIDANCE,
+            SCHEDULER, SEED, WIDTH, HEIGHT, SLIDER, SCALES, SECOND, SECONDSCALES, START_NOISE, EXTRA);
 
     @Override
     public String label() {

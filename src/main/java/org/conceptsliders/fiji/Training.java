@@ -56,8 +56,8 @@ final class Training {
         return new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(s).toString();
     }
 
-    static List<Field> with(Field... head) {
-        return java.util.stream.Stream.concat(java.util.Arrays.stream(head), java.util.stream.Stream.of(ITERATIONS, RANK, NAME))
-                .toList();
+    static List<Field> with(Field... own) {
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(Common.MODEL, Common.DEVICE, ITERATIONS, RANK, NAME),
+                java.util.Arrays.stream(own)).toList();
     }
 }

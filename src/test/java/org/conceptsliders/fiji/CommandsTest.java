@@ -88,7 +88,7 @@ class CommandsTest {
         assertTrue(imp.getTitle().startsWith("Generated #"), imp.getTitle());
         assertEquals("age 1.5 | seed 7 | a cat", imp.getStack().getShortSliceLabel(1));
         String info = (String) imp.getProperty("Info");
-        assertTrue(info.contains("run(\"Generate...\", \"model=[] device=auto prompt=[a cat] negative=[] seed=7 steps=3"), info);
+        assertTrue(info.contains("run(\"Generate...\", \"model=[] device=auto prompt=[a cat] negative=[] steps=3 guidance=7.5 scheduler=[] seed=7"), info);
         assertTrue(info.contains("fake model embedded on auto"), info);
         assertEquals(750, fx.last().lastRequest.sliders().get(0).startNoise().getAsInt(), "the card's start_noise when none is given");
     }

@@ -9,34 +9,13 @@ import org.conceptsliders.fiji.Edit;
 
 /** Plugins>Concept Sliders>Edit Image with Sliders...: see {@link Edit}. */
 @Plugin(type = Command.class, menuPath = "Plugins>Concept Sliders>Edit Image with Sliders...", headless = true)
-public final class EditCommand extends SliderCommand {
+public final class EditCommand extends PromptedCommand {
 
     @Parameter(label = "Image title (empty: the current image)", required = false)
     private String image = "";
 
     @Parameter(label = "Every slice of the stack")
     private boolean stack = true;
-
-    @Parameter(label = "Model (folder or name; empty: embedded)", required = false)
-    private String model = "";
-
-    @Parameter(label = "Device", choices = {"auto", "cpu", "gpu"})
-    private String device = "auto";
-
-    @Parameter(label = "Prompt")
-    private String prompt = "a photo of a person, high quality";
-
-    @Parameter(label = "Negative prompt", required = false)
-    private String negative = "";
-
-    @Parameter(label = "Steps", min = "1", style = "format:0")
-    private double steps = 30;
-
-    @Parameter(label = "Guidance scale")
-    private double guidance = 7.5;
-
-    @Parameter(label = "Scheduler (empty: the model's own)", choices = {"", "ddim", "euler"}, required = false)
-    private String scheduler = "";
 
     @Parameter(label = "Slider (name or .safetensors file)", required = false)
     private String slider = "";

@@ -9,37 +9,7 @@ import org.conceptsliders.fiji.Generation;
 
 /** Plugins>Concept Sliders>Generate...: see {@link Generation}. */
 @Plugin(type = Command.class, menuPath = "Plugins>Concept Sliders>Generate...", headless = true)
-public final class GenerateCommand extends SliderCommand {
-
-    @Parameter(label = "Model (folder or name; empty: embedded)", required = false)
-    private String model = "";
-
-    @Parameter(label = "Device", choices = {"auto", "cpu", "gpu"})
-    private String device = "auto";
-
-    @Parameter(label = "Prompt")
-    private String prompt = "a photo of a person, high quality";
-
-    @Parameter(label = "Negative prompt", required = false)
-    private String negative = "";
-
-    @Parameter(label = "Seed", style = "format:0")
-    private double seed = 42;
-
-    @Parameter(label = "Steps", min = "1", style = "format:0")
-    private double steps = 30;
-
-    @Parameter(label = "Guidance scale")
-    private double guidance = 7.5;
-
-    @Parameter(label = "Width (multiple of 8; 0: the model's native size)", min = "0", stepSize = "8", style = "format:0")
-    private double width = 0;
-
-    @Parameter(label = "Height (multiple of 8; 0: the model's native size)", min = "0", stepSize = "8", style = "format:0")
-    private double height = 0;
-
-    @Parameter(label = "Scheduler (empty: the model's own)", choices = {"", "ddim", "euler"}, required = false)
-    private String scheduler = "";
+public final class GenerateCommand extends GeneratingCommand {
 
     @Parameter(label = "Slider (name or .safetensors file)", required = false)
     private String slider = "";

@@ -41,7 +41,7 @@ public abstract class SliderCommand extends ContextCommand {
         Map<String, String> m = new LinkedHashMap<>();
         for (Field f : operation.fields()) {
             try {
-                java.lang.reflect.Field field = getClass().getDeclaredField(f.key());
+                java.lang.reflect.Field field = declared(f.key());
                 field.setAccessible(true);
                 Object v = field.get(this);
                 m.put(f.key(), v instanceof Double d ? Values.format(d) : String.valueOf(v == null ? "" : v));
@@ -50,5 +50,17 @@ public abstract class SliderCommand extends ContextCommand {
             }
         }
         return m;
+    }
+
+    /** The input field {@code key} of this command or of the command class it extends. */
+    private java.lang.reflect.Field declared(String key) throws NoSuchFieldException {
+        for (Class<?> c = getClass(); c != SliderCommand.class; c = c.getSuperclass()) {
+            try {
+                return c.getDeclaredField(key);
+            } catch (NoSuchFieldException e) {
+                // declared higher up
+            }
+        }
+        throw new NoSuchFieldException(key);
     }
 }

@@ -8,13 +8,7 @@ import org.scijava.plugin.Plugin;
 
 /** Plugins>Concept Sliders>Train Slider from Image Pairs...: see {@link PairTraining}. */
 @Plugin(type = Command.class, menuPath = "Plugins>Concept Sliders>Train Slider from Image Pairs...", headless = true)
-public final class TrainFromPairsCommand extends SliderCommand {
-
-    @Parameter(label = "Model (folder or name; empty: embedded)", required = false)
-    private String model = "";
-
-    @Parameter(label = "Device", choices = {"auto", "cpu", "gpu"})
-    private String device = "auto";
+public final class TrainFromPairsCommand extends TrainingCommand {
 
     @Parameter(label = "Less of the concept (open stack title or folder)")
     private String low = "";
@@ -24,15 +18,6 @@ public final class TrainFromPairsCommand extends SliderCommand {
 
     @Parameter(label = "Prompt describing the images (may be empty)", required = false)
     private String prompt = "";
-
-    @Parameter(label = "Iterations", min = "1", style = "format:0")
-    private double iterations = 1000;
-
-    @Parameter(label = "LoRA rank", min = "1", style = "format:0")
-    private double rank = 4;
-
-    @Parameter(label = "Slider name (file name in the sliders folder)")
-    private String name = "my-slider";
 
     @Parameter(label = "Slider file", type = ItemIO.OUTPUT)
     private String file;

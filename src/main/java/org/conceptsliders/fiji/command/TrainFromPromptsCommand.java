@@ -8,13 +8,7 @@ import org.scijava.plugin.Plugin;
 
 /** Plugins>Concept Sliders>Train Slider from Prompts...: see {@link PromptTraining}. */
 @Plugin(type = Command.class, menuPath = "Plugins>Concept Sliders>Train Slider from Prompts...", headless = true)
-public final class TrainFromPromptsCommand extends SliderCommand {
-
-    @Parameter(label = "Model (folder or name; empty: embedded)", required = false)
-    private String model = "";
-
-    @Parameter(label = "Device", choices = {"auto", "cpu", "gpu"})
-    private String device = "auto";
+public final class TrainFromPromptsCommand extends TrainingCommand {
 
     @Parameter(label = "Prompts config file (YAML; empty: the prompts below)", required = false)
     private String config = "";
@@ -27,15 +21,6 @@ public final class TrainFromPromptsCommand extends SliderCommand {
 
     @Parameter(label = "Less of the concept", required = false)
     private String suppress = "person, young";
-
-    @Parameter(label = "Iterations", min = "1", style = "format:0")
-    private double iterations = 1000;
-
-    @Parameter(label = "LoRA rank", min = "1", style = "format:0")
-    private double rank = 4;
-
-    @Parameter(label = "Slider name (file name in the sliders folder)")
-    private String name = "my-slider";
 
     @Parameter(label = "Slider file", type = ItemIO.OUTPUT)
     private String file;
