@@ -25,8 +25,7 @@ public final class EmbeddedModel {
     /** The model as a folder on disk (extracted on first use). */
     public static synchronized Path folder() throws IOException {
         List<String> files = listing();
-        String key = Integer.toHexString(String.join("\n", files).hashCode())
-                + "-" + Long.toHexString(resourceSize(files));
+        String key = contentHash(files);
         Path dir = cacheRoot().resolve("shapes64-" + key);
         if (Files.isRegularFile(dir.resolve("model_index.json"))) {
             return dir;
@@ -57,14 +56,20 @@ public final class EmbeddedModel {
         }
     }
 
-    private static long resourceSize(List<String> files) throws IOException {
-        long n = 0;
-        for (String f : files) {
-            try (InputStream in = open(f)) {
-                n += in.transferTo(java.io.OutputStream.nullOutputStream());
+    /** SHA-256 of the names and bytes of every file: a retrained model never reuses an older extraction. */
+    private static String contentHash(List<String> files) throws IOException {
+        try {
+            java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
+            for (String f : files) {
+                d.update(f.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                try (InputStream in = new java.security.DigestInputStream(open(f), d)) {
+                    in.transferTo(java.io.OutputStream.nullOutputStream());
+                }
             }
+            return java.util.HexFormat.of().formatHex(d.digest()).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
-        return n;
     }
 
     private static InputStream open(String name) throws IOException {
