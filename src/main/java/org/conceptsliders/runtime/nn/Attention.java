@@ -1,6 +1,7 @@
 package org.conceptsliders.runtime.nn;
 
 import org.conceptsliders.runtime.nd.Owned;
+import org.conceptsliders.runtime.nd.Scopes;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -53,6 +54,10 @@ public final class Attention extends Module {
 
     /** Self-attention when {@code context} is null, else cross-attention over {@code context} [B, Lk, Ck]. */
     public NDArray forward(NDArray x, NDArray context) {
+        return Scopes.keep(() -> block(x, context));
+    }
+
+    private NDArray block(NDArray x, NDArray context) {
         Shape shape = x.getShape();
         boolean spatial = shape.dimension() == 4;
         NDArray tokens = x;

@@ -1,6 +1,7 @@
 package org.conceptsliders.runtime.nn;
 
 import org.conceptsliders.runtime.nd.Owned;
+import org.conceptsliders.runtime.nd.Scopes;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -61,7 +62,8 @@ public final class Functional {
             for (long s = 0; s < lq; s += rows) {
                 long e = Math.min(lq, s + rows);
                 NDArray m = mask == null ? null : sliceRows(mask, s, e);
-                parts.add(attend(qh.get(new NDIndex(":, {}:{}", s, e)), kt, vh, scale, m));
+                long from = s;
+                parts.add(Scopes.keep(() -> attend(qh.get(new NDIndex(":, {}:{}", from, e)), kt, vh, scale, m)));
             }
             out = NDArrays.concat(parts, 1);
         }

@@ -1,6 +1,7 @@
 package org.conceptsliders.runtime.nn;
 
 import org.conceptsliders.runtime.nd.Owned;
+import org.conceptsliders.runtime.nd.Scopes;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -30,6 +31,10 @@ public final class ResnetBlock2D extends Module {
 
     /** {@code temb} [B, tembChannels], or null for a block built without a time embedding. */
     public NDArray forward(NDArray x, NDArray temb) {
+        return Scopes.keep(() -> block(x, temb));
+    }
+
+    private NDArray block(NDArray x, NDArray temb) {
         NDArray h = conv1.forward(Functional.silu(norm1.forward(x)));
         if (timeEmbProj != null) {
             if (temb == null) {

@@ -1,5 +1,6 @@
 package org.conceptsliders.runtime.unet;
 
+import org.conceptsliders.runtime.nd.Scopes;
 import ai.djl.ndarray.NDArray;
 import org.conceptsliders.runtime.nn.Attention;
 import org.conceptsliders.runtime.nn.LayerNorm;
@@ -36,6 +37,10 @@ public final class BasicTransformerBlock extends Module {
 
     /** {@code x} [B, L, dim], {@code context} [B, Lk, cross_attention_dim]. */
     public NDArray forward(NDArray x, NDArray context) {
+        return Scopes.keep(() -> block(x, context));
+    }
+
+    private NDArray block(NDArray x, NDArray context) {
         NDArray h = attn1.forward(norm1.forward(x), onlyCrossAttention ? context : null).add(x);
         h = attn2.forward(norm2.forward(h), context).add(h);
         return ff.forward(norm3.forward(h)).add(h);
