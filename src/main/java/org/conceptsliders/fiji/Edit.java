@@ -5,6 +5,7 @@ import ij.ImagePlus;
 import org.conceptsliders.runtime.pipeline.CancelToken;
 import org.conceptsliders.runtime.pipeline.RgbImage;
 import org.conceptsliders.sliders.GenerateRequest;
+import org.conceptsliders.sliders.Labels;
 import org.conceptsliders.sliders.SliderSpec;
 import org.conceptsliders.sliders.Studio;
 
@@ -77,7 +78,7 @@ public final class Edit implements Operation<ImagePlus> {
                     }
                     String source = in.label().isEmpty() ? "slice " + slices[i] : in.label();
                     done.add(ImagePlusConversion.cropped(out.get(k), w, h));
-                    labels.add(Labels.of(source + " | " + org.conceptsliders.sliders.Labels.edit(shown, req), out.get(k)));
+                    labels.add(SliceLabels.of(source + " | " + Labels.edit(shown, req), out.get(k)));
                 }
             }
         } catch (CancellationException e) {

@@ -5,6 +5,7 @@ import ij.ImagePlus;
 import org.conceptsliders.runtime.pipeline.CancelToken;
 import org.conceptsliders.runtime.pipeline.RgbImage;
 import org.conceptsliders.sliders.GenerateRequest;
+import org.conceptsliders.sliders.Labels;
 import org.conceptsliders.sliders.Studio;
 
 import java.util.List;
@@ -36,6 +37,6 @@ public final class Generation implements Operation<ImagePlus> {
         RgbImage image = studio.generate(req, status(""), new CancelToken(IJ::escapePressed));
         IJ.showStatus("");
         return ImagePlusConversion.stack(title("Generated"), List.of(image),
-                List.of(Labels.of(org.conceptsliders.sliders.Labels.of(req.sliders(), req), image)), info(this, v, studio));
+                List.of(SliceLabels.of(Labels.of(req.sliders(), req), image)), info(this, v, studio));
     }
 }

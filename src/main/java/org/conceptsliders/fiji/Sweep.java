@@ -5,6 +5,7 @@ import ij.ImagePlus;
 import org.conceptsliders.runtime.pipeline.CancelToken;
 import org.conceptsliders.runtime.pipeline.RgbImage;
 import org.conceptsliders.sliders.GenerateRequest;
+import org.conceptsliders.sliders.Labels;
 import org.conceptsliders.sliders.SliderSpec;
 import org.conceptsliders.sliders.Studio;
 
@@ -62,11 +63,11 @@ public final class Sweep implements Operation<ImagePlus> {
             for (int j = 0; j < (grid ? scales2.length : 1); j++) {
                 List<SliderSpec> swept = grid ? List.of(first.withScale(scales[i]), second.withScale(scales2[j]))
                         : List.of(first.withScale(scales[i]));
-                labels.add(Labels.of(org.conceptsliders.sliders.Labels.of(swept, req), images.get(labels.size())));
+                labels.add(SliceLabels.of(Labels.of(swept, req), images.get(labels.size())));
             }
         }
         IJ.showStatus("");
-        return ImagePlusConversion.stack(title("Sweep " + org.conceptsliders.sliders.Labels.name(first)), images, labels, info(this, v, studio));
+        return ImagePlusConversion.stack(title("Sweep " + Labels.name(first)), images, labels, info(this, v, studio));
     }
 
     private static double[] nonEmpty(Values v, Field f) {

@@ -1,6 +1,7 @@
 package org.conceptsliders.sliders;
 
 import org.conceptsliders.runtime.io.AtomicFiles;
+import org.conceptsliders.runtime.io.Sha256;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -58,18 +59,11 @@ public final class EmbeddedModel {
 
     /** SHA-256 of the names and bytes of every file: a retrained model never reuses an older extraction. */
     private static String contentHash(List<String> files) throws IOException {
-        try {
-            java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
-            for (String f : files) {
-                d.update(f.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                try (InputStream in = new java.security.DigestInputStream(open(f), d)) {
-                    in.transferTo(java.io.OutputStream.nullOutputStream());
-                }
-            }
-            return java.util.HexFormat.of().formatHex(d.digest()).substring(0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        Sha256 hash = new Sha256();
+        for (String f : files) {
+            hash.add(f).add(open(f));
         }
+        return hash.hex().substring(0, 16);
     }
 
     private static InputStream open(String name) throws IOException {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.conceptsliders.runtime.io.SafeTensors;
+import org.conceptsliders.runtime.io.Sha256;
 import org.conceptsliders.runtime.io.SafeTensorsWriter;
 import org.conceptsliders.runtime.train.NoGrad;
 import org.conceptsliders.runtime.vae.AutoencoderKL;
@@ -58,7 +59,7 @@ final class LatentCache {
     static LatentCache loadOrBuild(Path file, AutoencoderKL vae, Path vaeWeights, ShapesWorld world, BaseModelRecipe r)
             throws IOException {
         List<ShapeScene> scenes = scenes(world, r);
-        String identity = r.unetIdentity() + " vae-sha256 " + sha256(vaeWeights);
+        String identity = r.unetIdentity() + " vae-sha256 " + new Sha256().add(Files.newInputStream(vaeWeights)).hex();
         if (Files.exists(file)) {
             try (SafeTensors st = SafeTensors.open(file); NDManager m = NDManager.newBaseManager()) {
                 if (identity.equals(st.metadata().get("recipe"))) {
@@ -111,18 +112,6 @@ final class LatentCache {
         int base = i * perScene;
         for (int k = 0; k < perScene; k++) {
             out[offset + k] = (mean[base + k] + std[base + k] * noise[noiseOffset + k]) * scale;
-        }
-    }
-
-    private static String sha256(Path file) throws IOException {
-        try {
-            java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
-            try (java.io.InputStream in = new java.security.DigestInputStream(java.nio.file.Files.newInputStream(file), d)) {
-                in.transferTo(java.io.OutputStream.nullOutputStream());
-            }
-            return java.util.HexFormat.of().formatHex(d.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -7,9 +7,9 @@ import org.conceptsliders.runtime.pipeline.RgbImage;
  * {@link org.conceptsliders.sliders.Labels} ("age 1.5 | seed 42 | a photo of..."), then the
  * image's A1111 parameters line, which TIFF keeps with the slice.
  */
-final class Labels {
+final class SliceLabels {
 
-    private Labels() {
+    private SliceLabels() {
     }
 
     static String of(String first, RgbImage image) {
