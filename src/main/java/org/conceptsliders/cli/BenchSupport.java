@@ -3,10 +3,8 @@ package org.conceptsliders.cli;
 import org.conceptsliders.runtime.unet.UNetConfig;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -24,8 +22,9 @@ final class BenchSupport {
             return UNetConfig.read(Path.of(config));
         }
         Path tmp = Files.createTempFile("sd15-unet", ".json");
-        try (InputStream in = BenchSupport.class.getResourceAsStream("sd15-unet-config.json")) {
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+        try {
+            Files.delete(tmp);
+            RandomModel.copyResource(RandomModel.SD15 + "unet/config.json", tmp);
             return UNetConfig.read(tmp);
         } finally {
             Files.deleteIfExists(tmp);

@@ -35,7 +35,13 @@ public final class Functional {
     }
 
     public static NDArray silu(NDArray x) {
-        return x.mul(x.getNDArrayInternal().sigmoid());
+        NDArray sigmoid = x.getNDArrayInternal().sigmoid();
+        if (!Scopes.recording()) {
+            return sigmoid.muli(x);
+        }
+        NDArray y = x.mul(sigmoid);
+        sigmoid.close();
+        return y;
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.conceptsliders.runtime.nn;
 
+import org.conceptsliders.runtime.nd.Scopes;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
@@ -33,11 +34,22 @@ public final class GroupNorm extends Module {
         // torch.layer_norm over each flattened group is group norm without the affine, in one fused kernel
         NDArray ones = x.getManager().ones(group, x.getDataType(), x.getDevice());
         NDArray zeros = x.getManager().zeros(group, x.getDataType(), x.getDevice());
-        NDArray normed = g.getNDArrayInternal().layerNorm(g, group, ones, zeros, eps).singletonOrThrow().reshape(s);
+        NDArray flat = g.getNDArrayInternal().layerNorm(g, group, ones, zeros, eps).singletonOrThrow();
+        NDArray normed = flat.reshape(s);
+        flat.close();
         long[] affine = new long[s.dimension()];
         java.util.Arrays.fill(affine, 1);
         affine[1] = c;
-        return normed.mul(broadcastable(weight.value(), affine, x)).add(broadcastable(bias.value(), affine, x));
+        NDArray w = broadcastable(weight.value(), affine, x);
+        NDArray b = broadcastable(bias.value(), affine, x);
+        if (!Scopes.recording()) {
+            return normed.muli(w).addi(b);
+        }
+        NDArray scaled = normed.mul(w);
+        normed.close();
+        NDArray out = scaled.add(b);
+        scaled.close();
+        return out;
     }
 
     /** A reshaped view of a weight, owned by the caller's manager: an op called on a weight would leave its result in the weights' manager. */

@@ -1,5 +1,8 @@
 package org.conceptsliders.runtime.nn;
 
+import java.util.function.UnaryOperator;
+import java.util.List;
+import java.util.ArrayList;
 import org.conceptsliders.runtime.nd.Owned;
 import org.conceptsliders.runtime.nd.Scopes;
 import ai.djl.ndarray.NDArray;
@@ -35,14 +38,17 @@ public final class ResnetBlock2D extends Module {
     }
 
     private NDArray block(NDArray x, NDArray temb) {
-        NDArray h = conv1.forward(Functional.silu(norm1.forward(x)));
+        // as a chain, so that at most two full-size activations live at once (the VAE at 512x512)
+        List<UnaryOperator<NDArray>> steps = new ArrayList<>(List.of(norm1::forward, Functional::silu, conv1::forward));
         if (timeEmbProj != null) {
             if (temb == null) {
                 throw new IllegalArgumentException("ResnetBlock2D built with a time embedding needs temb");
             }
-            h = h.add(timeEmbProj.forward(Functional.silu(temb)).expandDims(2).expandDims(3));
+            NDArray t = timeEmbProj.forward(Functional.silu(temb)).expandDims(2).expandDims(3);
+            steps.add(h -> h.add(t));
         }
-        h = conv2.forward(Functional.silu(norm2.forward(h)));
+        steps.addAll(List.of(norm2::forward, Functional::silu, conv2::forward));
+        NDArray h = Scopes.chain(x, steps);
         NDArray shortcut = convShortcut == null ? x : convShortcut.forward(x);
         NDArray y = shortcut.add(h);
         return outputScaleFactor == 1f ? y : Owned.div(y, outputScaleFactor);

@@ -1,6 +1,7 @@
 package org.conceptsliders.runtime.nn;
 
 import org.conceptsliders.runtime.nd.Owned;
+import org.conceptsliders.runtime.nd.Scopes;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -19,7 +20,14 @@ public final class Upsample2D extends Module {
     }
 
     public NDArray forward(NDArray x) {
-        return conv.forward(x.repeat(2, 2).repeat(3, 2));
+        Shape s = x.getShape();
+        long b = s.get(0);
+        long c = s.get(1);
+        long h = s.get(2);
+        long w = s.get(3);
+        // one copy through a broadcast view (two repeats made two), freed once the conv has run
+        return Scopes.keep(() -> conv.forward(x.reshape(b, c, h, 1, w, 1).broadcast(new Shape(b, c, h, 2, w, 2))
+                .reshape(b, c, 2 * h, 2 * w)));
     }
 
     /** Upsamples to {@code height} x {@code width} (torch "nearest": source index floor(i * in / out)). */
@@ -28,9 +36,8 @@ public final class Upsample2D extends Module {
         if (height == 2 * s.get(2) && width == 2 * s.get(3)) {
             return forward(x);
         }
-        NDArray rows = nearestIndex(x, s.get(2), height);
-        NDArray cols = nearestIndex(x, s.get(3), width);
-        return conv.forward(x.get(new NDIndex(":, :, {}", rows)).get(new NDIndex(":, :, :, {}", cols)));
+        return Scopes.keep(() -> conv.forward(x.get(new NDIndex(":, :, {}", nearestIndex(x, s.get(2), height)))
+                .get(new NDIndex(":, :, :, {}", nearestIndex(x, s.get(3), width)))));
     }
 
     private static NDArray nearestIndex(NDArray like, long in, long out) {

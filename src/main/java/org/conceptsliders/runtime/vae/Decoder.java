@@ -1,5 +1,9 @@
 package org.conceptsliders.runtime.vae;
 
+import java.util.function.UnaryOperator;
+import java.util.List;
+import java.util.ArrayList;
+import org.conceptsliders.runtime.nd.Scopes;
 import ai.djl.ndarray.NDArray;
 import org.conceptsliders.runtime.nn.Conv2d;
 import org.conceptsliders.runtime.nn.Functional;
@@ -33,10 +37,11 @@ public final class Decoder extends Module {
     }
 
     NDArray forward(NDArray z) {
-        NDArray h = midBlock.forward(convIn.forward(z));
+        List<UnaryOperator<NDArray>> steps = new ArrayList<>(List.of(convIn::forward, midBlock::forward));
         for (UpDecoderBlock2D b : upBlocks.items()) {
-            h = b.forward(h);
+            steps.add(b::forward);
         }
-        return convOut.forward(Functional.silu(convNormOut.forward(h)));
+        steps.addAll(List.of(convNormOut::forward, Functional::silu, convOut::forward));
+        return Scopes.chain(z, steps);
     }
 }

@@ -1,5 +1,9 @@
 package org.conceptsliders.runtime.vae;
 
+import java.util.function.UnaryOperator;
+import java.util.List;
+import java.util.ArrayList;
+import org.conceptsliders.runtime.nd.Scopes;
 import ai.djl.ndarray.NDArray;
 import org.conceptsliders.runtime.nn.Downsample2D;
 import org.conceptsliders.runtime.nn.Module;
@@ -20,9 +24,13 @@ public final class DownEncoderBlock2D extends Module {
     }
 
     NDArray forward(NDArray h) {
+        List<UnaryOperator<NDArray>> steps = new ArrayList<>();
         for (ResnetBlock2D r : resnets.items()) {
-            h = r.forward(h, null);
+            steps.add(x -> r.forward(x, null));
         }
-        return downsampler == null ? h : downsampler.forward(h);
+        if (downsampler != null) {
+            steps.add(downsampler::forward);
+        }
+        return Scopes.chain(h, steps);
     }
 }

@@ -1,5 +1,9 @@
 package org.conceptsliders.runtime.vae;
 
+import java.util.function.UnaryOperator;
+import java.util.List;
+import java.util.ArrayList;
+import org.conceptsliders.runtime.nd.Scopes;
 import ai.djl.ndarray.NDArray;
 import org.conceptsliders.runtime.nn.Conv2d;
 import org.conceptsliders.runtime.nn.Functional;
@@ -38,11 +42,11 @@ public final class Encoder extends Module {
     }
 
     NDArray forward(NDArray x) {
-        NDArray h = convIn.forward(x);
+        List<UnaryOperator<NDArray>> steps = new ArrayList<>(List.of(convIn::forward));
         for (DownEncoderBlock2D b : downBlocks.items()) {
-            h = b.forward(h);
+            steps.add(b::forward);
         }
-        h = midBlock.forward(h);
-        return convOut.forward(Functional.silu(convNormOut.forward(h)));
+        steps.addAll(List.of(midBlock::forward, convNormOut::forward, Functional::silu, convOut::forward));
+        return Scopes.chain(x, steps);
     }
 }

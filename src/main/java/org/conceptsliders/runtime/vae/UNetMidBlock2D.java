@@ -1,5 +1,7 @@
 package org.conceptsliders.runtime.vae;
 
+import java.util.List;
+import org.conceptsliders.runtime.nd.Scopes;
 import ai.djl.ndarray.NDArray;
 import org.conceptsliders.runtime.nn.Attention;
 import org.conceptsliders.runtime.nn.Module;
@@ -24,8 +26,7 @@ public final class UNetMidBlock2D extends Module {
     }
 
     NDArray forward(NDArray h) {
-        h = resnets.get(0).forward(h, null);
-        h = attention.forward(h, null);
-        return resnets.get(1).forward(h, null);
+        return Scopes.chain(h, List.of(x -> resnets.get(0).forward(x, null), x -> attention.forward(x, null),
+                x -> resnets.get(1).forward(x, null)));
     }
 }

@@ -1,19 +1,16 @@
 package org.conceptsliders.shapes.train;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.conceptsliders.runtime.io.SafeTensorsWriter;
 import org.conceptsliders.runtime.nn.Module;
+import org.conceptsliders.runtime.nn.WeightWriter;
 import org.conceptsliders.runtime.schedulers.SchedulerConfig;
 import org.conceptsliders.runtime.schedulers.SchedulerConfig.BetaSchedule;
 import org.conceptsliders.runtime.schedulers.SchedulerConfig.PredictionType;
 import org.conceptsliders.runtime.schedulers.SchedulerConfig.TimestepSpacing;
-import org.conceptsliders.runtime.train.NoGrad;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,8 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The files of a diffusers {@code StableDiffusionPipeline} folder for a {@link BaseModelRecipe}:
@@ -180,15 +175,7 @@ final class DiffusersFolder {
     static void writeComponent(Path dir, String weightsFile, ObjectNode config, Module module, DataType dtype)
             throws IOException {
         Files.createDirectories(dir);
-        try (NDManager scratch = NDManager.newBaseManager(); NoGrad ignored = NoGrad.enter()) {
-            Map<String, NDArray> tensors = new LinkedHashMap<>();
-            module.namedParameters().forEach((name, p) -> {
-                NDArray a = p.value().toType(dtype, true);
-                a.attach(scratch);
-                tensors.put(name, a);
-            });
-            SafeTensorsWriter.writeArrays(dir.resolve(weightsFile), tensors, Collections.singletonMap("format", "pt"));
-        }
+        WeightWriter.write(module, dir.resolve(weightsFile), dtype, Collections.singletonMap("format", "pt"));
         writeJson(dir.resolve("config.json"), config);
     }
 
