@@ -14,6 +14,7 @@ import org.conceptsliders.runtime.train.TrainRandom;
 import org.conceptsliders.runtime.train.TrainableSet;
 import org.conceptsliders.runtime.unet.UNet2DConditionModel;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.LinkedHashMap;
@@ -41,13 +42,13 @@ final class BenchCommand implements Runnable {
             description = "Also time forward+backward (default: ${DEFAULT-VALUE}).")
     boolean backward;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or auto (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Override
     public void run() {
         try {
-            Compute compute = Compute.parse(device);
+            Compute compute = device.compute();
             try (NDManager m = NDManager.newBaseManager(compute.device())) {
                 UNet2DConditionModel unet = BenchSupport.randomUnet(config, m, compute);
                 long params = unet.namedParameters().values().stream().mapToLong(p -> p.shape().size()).sum();

@@ -7,6 +7,7 @@ import org.conceptsliders.runtime.pipeline.Progress;
 import org.conceptsliders.sliders.DiffusionStudio;
 import org.conceptsliders.sliders.GenerateRequest;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -45,12 +46,12 @@ final class BenchPipelineCommand implements Callable<Integer> {
     @Option(names = "--guidance", defaultValue = "7.5", description = "Guidance scale; above 1 doubles the UNet batch (default: ${DEFAULT-VALUE}).")
     double guidance;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or auto (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Override
     public Integer call() throws Exception {
-        Compute compute = Compute.parse(device);
+        Compute compute = device.compute();
         Path dir = model;
         Path scratch = null;
         if (dir == null) {

@@ -1,8 +1,8 @@
 package org.conceptsliders.cli;
 
-import org.conceptsliders.runtime.Compute;
 import org.conceptsliders.sliders.SliderBenchmark;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -23,12 +23,12 @@ final class BenchSlidersCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "10", description = "Timed steps per case (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or auto (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Override
     public Integer call() throws Exception {
-        System.out.println(SliderBenchmark.run(unet, sliders, steps, Compute.parse(device)).toPrettyString());
+        System.out.println(SliderBenchmark.run(unet, sliders, steps, device.compute()).toPrettyString());
         return 0;
     }
 }

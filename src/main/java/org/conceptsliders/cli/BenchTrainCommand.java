@@ -18,6 +18,7 @@ import org.conceptsliders.runtime.unet.UNet2DConditionModel;
 import org.conceptsliders.sliders.train.SliderNetwork;
 import org.conceptsliders.sliders.train.TrainMethod;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.LinkedHashMap;
@@ -44,13 +45,13 @@ final class BenchTrainCommand implements Runnable {
     @Option(names = "--runs", defaultValue = "3", description = "Timed iterations after one warm-up (default: ${DEFAULT-VALUE}).")
     int runs;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or auto (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Override
     public void run() {
         try {
-            Compute compute = Compute.parse(device);
+            Compute compute = device.compute();
             try (NDManager m = NDManager.newBaseManager(compute.device())) {
                 UNet2DConditionModel unet = BenchSupport.randomUnet(config, m, compute);
                 TrainRandom rng = new TrainRandom(1);

@@ -16,6 +16,7 @@ import org.conceptsliders.runtime.vae.AutoencoderKL;
 import org.conceptsliders.sliders.SliderSet;
 import org.conceptsliders.sliders.SliderSpec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -49,12 +50,12 @@ final class ForwardCommand implements Callable<Integer> {
     @Option(names = "--slider", description = "FILE:SCALE[:START_NOISE] (UNet only, repeatable).")
     List<String> sliders = new ArrayList<>();
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu[:N] or auto (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Override
     public Integer call() throws Exception {
-        Compute compute = Compute.parse(device);
+        Compute compute = device.compute();
         Config config = Config.read(component.resolve("config.json"));
         String kind = config.getString("_class_name", null);
         if (kind == null && config.has("architectures")) {

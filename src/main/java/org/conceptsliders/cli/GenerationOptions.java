@@ -6,6 +6,7 @@ import org.conceptsliders.sliders.SliderLibrary;
 import org.conceptsliders.sliders.SliderSpec;
 import org.conceptsliders.sliders.Studio;
 import org.conceptsliders.sliders.Studios;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -42,11 +43,11 @@ final class GenerationOptions {
     @Option(names = "--scheduler", description = "ddim or euler (default: the model folder's).")
     String scheduler;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     Studio open() {
-        return Studios.open(model, device);
+        return Studios.open(model, device.spec);
     }
 
     /** The request these options describe, with {@code sliders} (FILE:SCALE[:START] texts) on. */

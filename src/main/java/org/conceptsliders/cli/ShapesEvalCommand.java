@@ -7,6 +7,7 @@ import org.conceptsliders.shapes.eval.ShapesEvaluation;
 import org.conceptsliders.sliders.Studio;
 import org.conceptsliders.sliders.Studios;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -57,8 +58,8 @@ final class ShapesEvalCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "First seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--out", defaultValue = "docs/eval", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -79,7 +80,7 @@ final class ShapesEvalCommand implements Callable<Integer> {
         ShapesEvaluation.Options o = new ShapesEvaluation.Options(samples, sliderSeeds, inversions, steps, guidance, seed,
                 sizeSlider, visualSlider, a);
         EvalReport report;
-        try (Studio studio = Studios.open(model, device); ConsoleProgress bar = new ConsoleProgress("eval")) {
+        try (Studio studio = Studios.open(model, device.spec); ConsoleProgress bar = new ConsoleProgress("eval")) {
             report = ShapesEvaluation.run(studio, o, bar, CancelToken.none());
         }
         List<Path> files = report.write(out);

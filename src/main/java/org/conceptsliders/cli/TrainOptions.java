@@ -1,9 +1,9 @@
 package org.conceptsliders.cli;
 
-import org.conceptsliders.runtime.Compute;
 import org.conceptsliders.runtime.pipeline.StableDiffusionModel;
 import org.conceptsliders.sliders.EmbeddedModel;
 import org.conceptsliders.sliders.train.TrainingOptions;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -41,8 +41,8 @@ final class TrainOptions {
             description = "Stop after N probes in a row with no visible change (default: never).")
     int stopWhenFlat;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     StableDiffusionModel open() throws IOException {
         Path dir = model;
@@ -54,7 +54,7 @@ final class TrainOptions {
                         + " available in this build (" + e.getMessage() + ")", e);
             }
         }
-        return StableDiffusionModel.load(dir, Compute.parse(device));
+        return StableDiffusionModel.load(dir, device.compute());
     }
 
     TrainingOptions options(ConsoleProgress bar) throws IOException {
