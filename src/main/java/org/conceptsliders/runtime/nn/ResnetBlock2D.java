@@ -1,11 +1,12 @@
 package org.conceptsliders.runtime.nn;
 
-import java.util.function.UnaryOperator;
-import java.util.List;
-import java.util.ArrayList;
 import org.conceptsliders.runtime.nd.Owned;
 import org.conceptsliders.runtime.nd.Scopes;
 import ai.djl.ndarray.NDArray;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * diffusers {@code ResnetBlock2D} with {@code time_embedding_norm="default"} and SiLU:

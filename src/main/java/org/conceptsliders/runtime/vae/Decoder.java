@@ -1,8 +1,5 @@
 package org.conceptsliders.runtime.vae;
 
-import java.util.function.UnaryOperator;
-import java.util.List;
-import java.util.ArrayList;
 import org.conceptsliders.runtime.nd.Scopes;
 import ai.djl.ndarray.NDArray;
 import org.conceptsliders.runtime.nn.Conv2d;
@@ -10,6 +7,10 @@ import org.conceptsliders.runtime.nn.Functional;
 import org.conceptsliders.runtime.nn.GroupNorm;
 import org.conceptsliders.runtime.nn.Module;
 import org.conceptsliders.runtime.nn.ModuleList;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
 
 /** diffusers VAE {@code Decoder}: latent [B, latent, h, w] -> image [B, out, h*f, w*f]. */
 public final class Decoder extends Module {

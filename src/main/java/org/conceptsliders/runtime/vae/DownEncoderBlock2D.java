@@ -1,14 +1,15 @@
 package org.conceptsliders.runtime.vae;
 
-import java.util.function.UnaryOperator;
-import java.util.List;
-import java.util.ArrayList;
 import org.conceptsliders.runtime.nd.Scopes;
 import ai.djl.ndarray.NDArray;
 import org.conceptsliders.runtime.nn.Downsample2D;
 import org.conceptsliders.runtime.nn.Module;
 import org.conceptsliders.runtime.nn.ModuleList;
 import org.conceptsliders.runtime.nn.ResnetBlock2D;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
 
 /** diffusers {@code DownEncoderBlock2D}: resnets, then an optional asymmetrically padded {@code downsamplers.0}. */
 public final class DownEncoderBlock2D extends Module {

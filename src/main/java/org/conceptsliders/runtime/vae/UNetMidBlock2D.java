@@ -1,12 +1,13 @@
 package org.conceptsliders.runtime.vae;
 
-import java.util.List;
 import org.conceptsliders.runtime.nd.Scopes;
 import ai.djl.ndarray.NDArray;
 import org.conceptsliders.runtime.nn.Attention;
 import org.conceptsliders.runtime.nn.Module;
 import org.conceptsliders.runtime.nn.ModuleList;
 import org.conceptsliders.runtime.nn.ResnetBlock2D;
+
+import java.util.List;
 
 /**
  * diffusers {@code UNetMidBlock2D} as the VAE builds it: resnet, single-head spatial self-attention

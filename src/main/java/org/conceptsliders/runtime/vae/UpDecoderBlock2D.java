@@ -1,14 +1,15 @@
 package org.conceptsliders.runtime.vae;
 
-import java.util.function.UnaryOperator;
-import java.util.List;
-import java.util.ArrayList;
 import org.conceptsliders.runtime.nd.Scopes;
 import ai.djl.ndarray.NDArray;
 import org.conceptsliders.runtime.nn.Module;
 import org.conceptsliders.runtime.nn.ModuleList;
 import org.conceptsliders.runtime.nn.ResnetBlock2D;
 import org.conceptsliders.runtime.nn.Upsample2D;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
 
 /** diffusers {@code UpDecoderBlock2D}: resnets, then an optional {@code upsamplers.0}. */
 public final class UpDecoderBlock2D extends Module {
