@@ -1,10 +1,9 @@
 package org.conceptsliders.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.conceptsliders.runtime.Compute;
 import org.conceptsliders.runtime.pipeline.CancelToken;
 import org.conceptsliders.runtime.pipeline.Progress;
-import org.conceptsliders.sliders.DiffusionStudio;
+import org.conceptsliders.sliders.Studio;
 import org.conceptsliders.sliders.GenerateRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,58 +23,47 @@ import java.util.concurrent.Callable;
  * A whole text-to-image generation (load, text encoder, guided denoising steps, VAE decode), as
  * a user runs it, with its time per phase and the process's peak resident memory: the figure a
  * "fits in N GB" claim rests on, split into the denoising part (text encoder included) and the
- * VAE decode. Without {@code --model} it writes an SD 1.5-shaped folder of
- * random fp16 weights first and starts the memory count after that.
+ * VAE decode. With {@code --random-sd15} it first writes an SD 1.5-shaped folder of random fp16
+ * weights and starts the memory count after that. The generation options are {@code generate}'s.
  */
 @Command(name = "bench-pipeline", mixinStandardHelpOptions = true,
-        description = "Time one generation (load, denoising steps, decode) and print JSON with the peak resident"
-                + " memory. Without --model: a random-weight SD 1.5-shaped folder, written to a temporary folder first.")
+        description = "Time one generation (load, denoising steps, decode), with generate's options, and print JSON with"
+                + " the peak resident memory. --random-sd15: on random SD 1.5-shaped weights, written to a temporary folder first.")
 final class BenchPipelineCommand implements Callable<Integer> {
-    @Option(names = "--model", description = "A diffusers folder (default: random SD 1.5-shaped weights).")
-    Path model;
-
-    @Option(names = "--width", defaultValue = "512", description = "Image width (default: ${DEFAULT-VALUE}).")
-    int width;
-
-    @Option(names = "--height", defaultValue = "512", description = "Image height (default: ${DEFAULT-VALUE}).")
-    int height;
-
-    @Option(names = "--steps", defaultValue = "4", description = "Denoising steps (default: ${DEFAULT-VALUE}).")
-    int steps;
-
-    @Option(names = "--guidance", defaultValue = "7.5", description = "Guidance scale; above 1 doubles the UNet batch (default: ${DEFAULT-VALUE}).")
-    double guidance;
-
     @Mixin
-    DeviceOption device;
+    GenerationOptions generation;
+
+    @Option(names = "--random-sd15", description = "Instead of --model: a folder of SD 1.5's shape with random fp16 weights,"
+            + " written to a temporary folder and deleted after.")
+    boolean randomSd15;
 
     @Override
     public Integer call() throws Exception {
-        Compute compute = device.compute();
-        Path dir = model;
+        if (randomSd15 && generation.model != null) {
+            throw new IllegalArgumentException("--random-sd15 and --model: give one of them");
+        }
         Path scratch = null;
-        if (dir == null) {
+        if (randomSd15) {
             scratch = Files.createTempDirectory("bench-pipeline");
-            dir = scratch.resolve("sd15-random");
-            System.err.println("writing random SD 1.5-shaped weights to " + dir);
-            RandomModel.writeSd15(dir);
+            generation.model = scratch.resolve("sd15-random");
+            System.err.println("writing random SD 1.5-shaped weights to " + generation.model);
+            RandomModel.writeSd15(generation.model);
         }
         try {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("peak_rss_counts_from", resetPeakRss() ? "model load" : "process start");
             long[] stepsPeakMb = {-1};
             long t0 = System.nanoTime();
-            try (DiffusionStudio studio = DiffusionStudio.open(dir, compute)) {
-                out.put("model", model == null ? "random sd15-shaped (fp16 files)" : studio.describe());
-                out.put("device", compute.describe());
-                out.put("width", width);
-                out.put("height", height);
-                out.put("steps", steps);
-                out.put("guidance", guidance);
+            try (Studio studio = generation.open()) {
+                GenerateRequest request = generation.request(studio, List.of());
+                out.put("model", randomSd15 ? "random sd15-shaped (fp16 files)" : studio.describe());
+                out.put("device", generation.device.compute().describe());
+                out.put("width", request.width());
+                out.put("height", request.height());
+                out.put("steps", request.steps());
+                out.put("guidance", request.guidance());
                 out.put("load_s", seconds(System.nanoTime() - t0));
                 List<Long> stepEnds = new ArrayList<>();
-                GenerateRequest request = new GenerateRequest("a photograph of an astronaut riding a horse", "", 1, steps,
-                        guidance, width, height, studio.defaultScheduler(), List.of());
                 long start = System.nanoTime();
                 studio.generate(request, (Progress p) -> {
                     stepEnds.add(System.nanoTime());

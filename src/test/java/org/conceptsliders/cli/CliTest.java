@@ -106,6 +106,34 @@ class CliTest {
     }
 
     @Test
+    void benchPipelineReportsEachPhaseAndThePeakMemoryOfAGeneration() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        System.setOut(new PrintStream(bytes));
+        try {
+            assertEquals(0, Main.execute("bench-pipeline", "--prompt", "a red circle on a white background", "--steps", "3",
+                    "--device", "cpu"));
+        } finally {
+            System.setOut(old);
+        }
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(bytes.toString().trim());
+        assertEquals(64, json.get("width").asInt(), "the embedded model's native size");
+        assertEquals(3, json.get("steps").asInt());
+        for (String key : new String[] {"load_s", "encode_and_first_step_s", "step_median_s", "decode_s", "generate_s"}) {
+            assertTrue(json.get(key).asDouble() > 0, key + " in " + json);
+        }
+        // the peak counts the loaded weights at least (8 MB of fp16 files, float32 in memory)
+        assertTrue(json.get("peak_rss_steps_mb").asLong() > 16, json.toString());
+        assertTrue(json.get("peak_rss_decode_mb").asLong() > 16, json.toString());
+    }
+
+    @Test
+    void benchPipelineRefusesARandomModelAndAModelTogether() {
+        assertTrue(run("bench-pipeline", "--prompt", "x", "--random-sd15", "--model", tmp.toString())
+                .contains("--random-sd15 and --model"));
+    }
+
+    @Test
     void generateWritesAPngWithParametersAndSweepATiffStack() throws Exception {
         Path png = tmp.resolve("a.png");
         String model = Reference.path("model_sd1").toString();
