@@ -1,6 +1,7 @@
 package org.conceptsliders.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.conceptsliders.runtime.io.AtomicFiles;
 import org.conceptsliders.runtime.pipeline.CancelToken;
 import org.conceptsliders.runtime.pipeline.Progress;
 import org.conceptsliders.sliders.Studio;
@@ -91,7 +92,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
             return 0;
         } finally {
             if (scratch != null) {
-                deleteTree(scratch);
+                AtomicFiles.deleteTree(scratch);
             }
         }
     }
@@ -117,13 +118,5 @@ final class BenchPipelineCommand implements Callable<Integer> {
 
     private static double seconds(long nanos) {
         return Math.round(nanos / 1e6) / 1e3;
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (var paths = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) paths.sorted(Collections.reverseOrder())::iterator) {
-                Files.delete(p);
-            }
-        }
     }
 }

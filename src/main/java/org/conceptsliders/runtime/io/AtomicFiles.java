@@ -61,7 +61,8 @@ public final class AtomicFiles {
         }
     }
 
-    private static void deleteTree(Path path) throws IOException {
+    /** Deletes a file, or a folder with everything in it; nothing when it does not exist. */
+    public static void deleteTree(Path path) throws IOException {
         if (!Files.isDirectory(path)) {
             Files.deleteIfExists(path);
             return;
