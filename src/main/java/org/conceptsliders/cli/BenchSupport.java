@@ -23,7 +23,6 @@ final class BenchSupport {
         }
         Path tmp = Files.createTempFile("sd15-unet", ".json");
         try {
-            Files.delete(tmp);
             RandomModel.copyResource(RandomModel.SD15 + "unet/config.json", tmp);
             return UNetConfig.read(tmp);
         } finally {

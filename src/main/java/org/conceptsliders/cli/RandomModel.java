@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -69,14 +70,14 @@ final class RandomModel {
         }
     }
 
-    /** A resource of this package copied to {@code target}. */
+    /** A resource of this package copied to {@code target} (replaced if it exists). */
     static void copyResource(String name, Path target) throws IOException {
         try (InputStream in = RandomModel.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IOException("resource " + name + " of " + RandomModel.class.getPackageName() + " is missing from the class path");
             }
             Files.createDirectories(target.toAbsolutePath().getParent());
-            Files.copy(in, target);
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 }
