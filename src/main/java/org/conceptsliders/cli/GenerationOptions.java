@@ -31,8 +31,9 @@ final class GenerationOptions {
     @Option(names = "--steps", defaultValue = "25", description = "Sampling steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--guidance", defaultValue = "7.5", description = "Classifier-free guidance scale (default: ${DEFAULT-VALUE}).")
-    double guidance;
+    @Option(names = "--guidance", description = "Classifier-free guidance scale (default: 7.5; edit: 1, as DDIM inversion"
+            + " drifts at higher guidance).")
+    Double guidance;
 
     @Option(names = "--width", description = "Image width, a multiple of 8 (default: the model's native size).")
     Integer width;
@@ -52,11 +53,16 @@ final class GenerationOptions {
 
     /** The request these options describe, with {@code sliders} (FILE:SCALE[:START] texts) on. */
     GenerateRequest request(Studio studio, List<String> sliders) {
+        return request(studio, sliders.stream().map(GenerationOptions::slider).toList(), 7.5);
+    }
+
+    /** The request with these sliders on, and the guidance used when --guidance is not given. */
+    GenerateRequest request(Studio studio, List<SliderSpec> sliders, double defaultGuidance) {
         int w = width == null ? studio.nativeSize() : width;
         int h = height == null ? studio.nativeSize() : height;
         String sched = scheduler != null ? scheduler : studio.defaultScheduler();
-        return new GenerateRequest(prompt, negative, seed, steps, guidance, w, h, sched,
-                sliders.stream().map(GenerationOptions::slider).toList());
+        return new GenerateRequest(prompt, negative, seed, steps, guidance != null ? guidance : defaultGuidance, w, h, sched,
+                sliders);
     }
 
     /**
@@ -64,7 +70,21 @@ final class GenerationOptions {
      * no START the slider's card gives it, if it says.
      */
     static SliderSpec slider(String text) {
-        SliderSpec s = SliderSpec.parse(text);
+        return library(SliderSpec.parse(text), text);
+    }
+
+    /** A slider whose scale a sweep sets: FILE alone, or FILE:SCALE[:START] whose scale is ignored. */
+    static SliderSpec swept(String text) {
+        SliderSpec s;
+        try {
+            s = SliderSpec.parse(text);
+        } catch (IllegalArgumentException e) {
+            s = SliderSpec.parse(text + ":0");
+        }
+        return library(s, text);
+    }
+
+    private static SliderSpec library(SliderSpec s, String text) {
         Path file = s.file();
         if (!Files.exists(file) && file.getParent() == null) {
             try {

@@ -48,6 +48,9 @@ final class ShapesEvalCommand implements Callable<Integer> {
             description = "Drawn pictures to invert and edit; 0 skips it (default: ${DEFAULT-VALUE}).")
     int inversions;
 
+    @Mixin
+    InversionOptions inversion;
+
     @Option(names = "--steps", defaultValue = "25", description = "DDIM steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
@@ -77,7 +80,7 @@ final class ShapesEvalCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--attribute: expected outline, blur or position, got '" + attribute + "'");
         }
-        ShapesEvaluation.Options o = new ShapesEvaluation.Options(samples, sliderSeeds, inversions, steps, guidance, seed,
+        ShapesEvaluation.Options o = new ShapesEvaluation.Options(samples, sliderSeeds, inversions, inversion.inversion(), steps, guidance, seed,
                 sizeSlider, visualSlider, a);
         EvalReport report;
         try (Studio studio = Studios.open(model, device.spec); ConsoleProgress bar = new ConsoleProgress("eval")) {

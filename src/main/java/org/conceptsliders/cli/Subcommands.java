@@ -8,7 +8,7 @@ final class Subcommands {
     }
 
     static List<Object> all() {
-        return List.of(new GenerateCommand(), new SweepCommand(), new ConvertCommand(), new ForwardCommand(),
+        return List.of(new GenerateCommand(), new SweepCommand(), new EditCommand(), new ConvertCommand(), new ForwardCommand(),
                 new TokenizeCommand(), new TrainTextCommand(), new TrainPairsCommand(), new BenchCommand(), new BenchPipelineCommand(),
                 new BenchTrainCommand(), new BenchSlidersCommand(), new ShapesCommand());
     }

@@ -42,8 +42,8 @@ final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SliderSpec first = spec(slider);
-        SliderSpec second = slider2 == null ? null : spec(slider2);
+        SliderSpec first = GenerationOptions.swept(slider);
+        SliderSpec second = slider2 == null ? null : GenerationOptions.swept(slider2);
         if (second != null && scales2 == null) {
             throw new IllegalArgumentException("--scales2: needed with --slider2");
         }
@@ -56,14 +56,5 @@ final class SweepCommand implements Callable<Integer> {
         System.err.println("wrote " + out + " (" + scales.length * (scales2 == null ? 1 : scales2.length) + " slices, scales "
                 + Arrays.toString(scales) + ")");
         return 0;
-    }
-
-    /** A swept slider may be given without a scale: FILE, or FILE:SCALE[:START] whose scale is ignored. */
-    private static SliderSpec spec(String text) {
-        try {
-            return GenerationOptions.slider(text);
-        } catch (IllegalArgumentException e) {
-            return GenerationOptions.slider(text + ":0");
-        }
     }
 }

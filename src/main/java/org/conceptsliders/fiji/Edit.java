@@ -5,6 +5,7 @@ import ij.ImagePlus;
 import org.conceptsliders.runtime.pipeline.CancelToken;
 import org.conceptsliders.runtime.pipeline.RgbImage;
 import org.conceptsliders.sliders.GenerateRequest;
+import org.conceptsliders.sliders.Inversion;
 import org.conceptsliders.sliders.Labels;
 import org.conceptsliders.sliders.SliderSpec;
 import org.conceptsliders.sliders.Studio;
@@ -18,16 +19,19 @@ import static org.conceptsliders.fiji.Common.*;
 /**
  * Edit Image with Sliders...: each slice of an image (8-bit, 16-bit, 32-bit or RGB, any size)
  * is inverted and regenerated with the sliders, one result per slice, or one per slice and
- * scale when {@code scales} is given. The result keeps the input's size and calibration. A
+ * scale when {@code scales} is given; {@code latent_fit} and {@code fixed_point} say
+ * how the slices are inverted ({@link Inversion}). The result keeps the input's size and calibration. A
  * cancel (Escape) between or during slices keeps the slices already done.
  */
 public final class Edit implements Operation<ImagePlus> {
 
     static final Field STACK = Field.flag("stack", "Every slice of the stack", true);
     static final Field SCALES = Field.text("scales", "Sweep scales per slice (empty: the scale above)", "");
+    static final Field FIT = Field.number("latent_fit", "Latent fit steps (0: the encoder's latent)", "0");
+    static final Field ITERATIONS = Field.number("fixed_point", "Inversion fixed-point iterations", "1");
 
     private static final List<Field> FIELDS = List.of(MODEL, DEVICE, PROMPT, NEGATIVE, STEPS, GUIDANCE,
-            SCHEDULER, IMAGE, STACK, SLIDER, SCALE, SCALES, START_NOISE, EXTRA);
+            SCHEDULER, IMAGE, STACK, FIT, ITERATIONS, SLIDER, SCALE, SCALES, START_NOISE, EXTRA);
 
     @Override
     public String label() {
@@ -56,7 +60,9 @@ public final class Edit implements Operation<ImagePlus> {
         int[] slices = v.flag(STACK) ? java.util.stream.IntStream.rangeClosed(1, imp.getStackSize()).toArray()
                 : new int[] {imp.getCurrentSlice()};
         Studio studio = studio(v, cache);
-        GenerateRequest req = request.apply(studio);
+        // DDIM inversion is undone by DDIM only, whatever the model's own scheduler
+        GenerateRequest req = choice(v, SCHEDULER).isEmpty() ? request.apply(studio).withScheduler("ddim") : request.apply(studio);
+        Inversion inversion = new Inversion(integer(v, FIT, 0, 100_000), integer(v, ITERATIONS, 0, 20));
 
         List<RgbImage> done = new ArrayList<>();
         List<String> labels = new ArrayList<>();
@@ -70,7 +76,7 @@ public final class Edit implements Operation<ImagePlus> {
                 IJ.showProgress(i, slices.length);
                 RgbImage in = ImagePlusConversion.slice(imp, slices[i]);
                 List<RgbImage> out = studio.edit(ImagePlusConversion.padded(in), req, scales.length > 0 ? scales : null,
-                        status(where), cancel);
+                        inversion, status(where), cancel);
                 for (int k = 0; k < out.size(); k++) {
                     List<SliderSpec> shown = new ArrayList<>(sliders);
                     if (scales.length > 0) {

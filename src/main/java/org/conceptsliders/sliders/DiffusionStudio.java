@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -50,15 +51,20 @@ public final class DiffusionStudio implements Studio {
 
     @Override
     public RgbImage generate(GenerateRequest request, ProgressListener progress, CancelToken cancel) {
-        return render(request, Labels.of(request.sliders(), request), null, 0, progress, cancel);
+        return generate(request, Labels.of(request.sliders(), request), progress, cancel);
     }
 
     @Override
     public RgbImage imageToImage(RgbImage init, GenerateRequest request, double strength, ProgressListener progress,
                                  CancelToken cancel) {
         checkSize(init, request);
-        return render(request, Labels.of(request.sliders(), request) + " | strength " + Labels.scale(strength), init, strength,
-                progress, cancel);
+        int from = StableDiffusionPipeline.img2imgStart(request.steps(), strength);
+        return render(request, Labels.of(request.sliders(), request) + " | strength " + Labels.scale(strength),
+                (sampler, m) -> {
+                    NDArray latent = pipeline.encodeImage(Images.fromArgb(init.argb(), init.width(), init.height(), m));
+                    return new Start(from == request.steps() ? latent : sampler.addNoise(latent,
+                            pipeline.noise(request.seed(), 1, request.width(), request.height(), m), from), from);
+                }, Map.of("strength", Labels.scale(strength)), progress, cancel);
     }
 
     private static void checkSize(RgbImage image, GenerateRequest request) {
@@ -74,43 +80,80 @@ public final class DiffusionStudio implements Studio {
         Sweep sweep = Sweep.grid(request, slider, scales, slider2, scales2);
         List<RgbImage> out = new ArrayList<>();
         for (int i = 0; i < sweep.requests().size(); i++) {
-            out.add(render(sweep.requests().get(i), sweep.labels().get(i), null, 0, progress, cancel));
+            out.add(generate(sweep.requests().get(i), sweep.labels().get(i), progress, cancel));
         }
         return out;
     }
 
+    /** Text to image from the seed's noise. */
+    private RgbImage generate(GenerateRequest r, String label, ProgressListener progress, CancelToken cancel) {
+        return render(r, label, (sampler, m) -> new Start(
+                Owned.mul(pipeline.noise(r.seed(), 1, r.width(), r.height(), m), (float) sampler.initNoiseSigma()), 0),
+                Map.of(), progress, cancel);
+    }
+
     @Override
-    public List<RgbImage> edit(RgbImage image, GenerateRequest request, double[] scales, ProgressListener progress,
-                               CancelToken cancel) {
+    public List<RgbImage> edit(RgbImage image, GenerateRequest request, double[] scales, Inversion inversion,
+                               ProgressListener progress, CancelToken cancel) {
         checkSize(image, request);
+        if (!request.scheduler().equals("ddim")) {
+            throw new IllegalArgumentException("scheduler: editing a real image needs ddim (DDIM inversion)");
+        }
         List<GenerateRequest> requests = new ArrayList<>();
         List<String> labels = new ArrayList<>();
         if (scales == null || request.sliders().isEmpty()) {
             requests.add(request);
-            labels.add(Labels.edit(request.sliders(), request));
         } else {
             for (double s : scales) {
                 List<SliderSpec> specs = new ArrayList<>(request.sliders());
                 specs.set(0, specs.get(0).withScale(s));
-                GenerateRequest r = request.withSliders(specs);
-                requests.add(r);
-                labels.add(Labels.edit(specs, r));
+                requests.add(request.withSliders(specs));
             }
         }
-        List<RgbImage> out = new ArrayList<>();
-        for (int i = 0; i < requests.size(); i++) {
-            out.add(render(requests.get(i), labels.get(i), image, 0, progress, cancel));
+        requests.forEach(r -> labels.add(Labels.edit(r.sliders(), r)));
+        Map<String, String> how = new LinkedHashMap<>();
+        how.put("edit", "ddim inversion");
+        if (inversion.fitSteps() > 0) {
+            how.put("latent fit steps", Integer.toString(inversion.fitSteps()));
         }
-        return out;
+        if (inversion.iterations() > 0) {
+            how.put("inversion iterations", Integer.toString(inversion.iterations()));
+        }
+        // One inversion serves every scale: the sliders only act on the way back.
+        try (NoGrad noGrad = NoGrad.enter(); NDManager m = model.manager().newSubManager()) {
+            NDArray inverted = invert(image, request, inversion, m, progress, cancel);
+            List<RgbImage> out = new ArrayList<>();
+            for (int i = 0; i < requests.size(); i++) {
+                out.add(render(requests.get(i), labels.get(i), (sampler, sm) -> new Start(inverted, 0), how, progress,
+                        cancel));
+            }
+            return out;
+        }
     }
 
     /**
-     * One image: from the seed's noise; or from {@code source}, noised to the start of the last
-     * steps x {@code strength} steps (image to image) or, with strength 0, DDIM-inverted under the
-     * request's prompt without sliders (an edit); then denoised with the sliders.
+     * The image DDIM-inverted under the request's prompt without sliders, so that regenerating
+     * it with the sliders keeps its structure.
      */
-    private RgbImage render(GenerateRequest r, String label, RgbImage source, double strength,
-                            ProgressListener progress, CancelToken cancel) {
+    private NDArray invert(RgbImage image, GenerateRequest r, Inversion inversion, NDManager m,
+                           ProgressListener progress, CancelToken cancel) {
+        PromptEmbeddings plain = pipeline.encode(r.prompt(), r.negative(), 1, r.width(), r.height(), m);
+        NDArray latent = pipeline.encodeImage(Images.fromArgb(image.argb(), image.width(), image.height(), m),
+                inversion.fitSteps(), cancel);
+        return pipeline.invert(latent, plain, (DDIMScheduler) model.scheduler(SchedulerKind.DDIM), r.steps(), 0,
+                r.guidance(), inversion.iterations(), progress, cancel);
+    }
+
+    /** Where sampling starts: the latent and the index of the first step that runs. */
+    private record Start(NDArray latent, int from) {
+    }
+
+    /**
+     * One image: from the start latent {@code start} makes for the request's sampler, denoised
+     * with the request's sliders; {@code how} adds to the settings the image carries.
+     */
+    private RgbImage render(GenerateRequest r, String label, BiFunction<Sampler, NDManager, Start> start,
+                            Map<String, String> how, ProgressListener progress, CancelToken cancel) {
         StableDiffusionPipeline.checkSize(r.width(), r.height());
         // Fiji runs commands on worker threads, where libtorch's grad mode is on by default.
         try (NoGrad noGrad = NoGrad.enter();
@@ -118,36 +161,20 @@ public final class DiffusionStudio implements Studio {
              SliderSet set = SliderSet.attach(model.unet(), model.textEncoder(), model.textEncoder2(),
                      loaded(r.sliders()), r.sliders(), m)) {
             Sampler sampler = model.scheduler(SchedulerKind.of(r.scheduler())).forSteps(r.steps());
-            NDArray start;
-            int from = 0;
-            if (source == null) {
-                start = Owned.mul(pipeline.noise(r.seed(), 1, r.width(), r.height(), m), (float) sampler.initNoiseSigma());
-            } else if (strength > 0) {
-                from = StableDiffusionPipeline.img2imgStart(r.steps(), strength);
-                NDArray latent = pipeline.encodeImage(Images.fromArgb(source.argb(), source.width(), source.height(), m));
-                start = from == r.steps() ? latent
-                        : sampler.addNoise(latent, pipeline.noise(r.seed(), 1, r.width(), r.height(), m), from);
-            } else {
-                if (!r.scheduler().equals("ddim")) {
-                    throw new IllegalArgumentException("scheduler: editing a real image needs ddim (DDIM inversion)");
-                }
-                // Invert without sliders, then regenerate with them: the image keeps its structure.
-                PromptEmbeddings plain = pipeline.encode(r.prompt(), r.negative(), 1, r.width(), r.height(), m);
-                NDArray latent = pipeline.encodeImage(Images.fromArgb(source.argb(), source.width(), source.height(), m));
-                start = pipeline.invert(latent, plain, (DDIMScheduler) model.scheduler(SchedulerKind.DDIM), r.steps(), 0,
-                        r.guidance(), progress, cancel);
-            }
+            Start from = start.apply(sampler, m);
             set.beforeUnet(0);  // text-encoder LoRAs (kohya files) are on while the prompt is encoded
             PromptEmbeddings emb = pipeline.encode(r.prompt(), r.negative(), 1, r.width(), r.height(), m);
             set.merge();
             NDArray fin;
             try {
-                fin = pipeline.denoise(start, emb, sampler, r.guidance(), from, set, progress, cancel);
+                fin = pipeline.denoise(from.latent(), emb, sampler, r.guidance(), from.from(), set, progress, cancel);
             } finally {
                 set.restore();
             }
             int[] argb = Images.toArgb(pipeline.decode(fin), 0);
-            return new RgbImage(r.width(), r.height(), argb, label, parameters(r));
+            Map<String, String> p = parameters(r);
+            p.putAll(how);
+            return new RgbImage(r.width(), r.height(), argb, label, p);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

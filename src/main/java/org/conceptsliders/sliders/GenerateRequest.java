@@ -32,6 +32,10 @@ public record GenerateRequest(String prompt, String negative, long seed, int ste
         return new GenerateRequest(prompt, negative, seed, steps, guidance, width, height, scheduler, s);
     }
 
+    public GenerateRequest withScheduler(String s) {
+        return new GenerateRequest(prompt, negative, seed, steps, guidance, width, height, s, sliders);
+    }
+
     public GenerateRequest withSeed(long s) {
         return new GenerateRequest(prompt, negative, s, steps, guidance, width, height, scheduler, sliders);
     }

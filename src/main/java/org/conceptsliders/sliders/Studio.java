@@ -27,11 +27,12 @@ public interface Studio extends AutoCloseable {
 
     /**
      * Edits a real image: DDIM-inverts {@code image} (width and height multiples of 8) under the
-     * request's prompt down to timestep {@code startNoise}... then regenerates it with the
-     * request's sliders. One result per entry of {@code scales} applied to the first slider of
-     * the request (or a single result at the request's scales when {@code scales} is null).
+     * request's prompt (DDIM, without sliders), then regenerates it with the request's sliders.
+     * One result per entry of {@code scales} applied to the first slider of the request (or a
+     * single result at the request's scales when {@code scales} is null), all from one inversion
+     * made as {@code inversion} says.
      */
-    List<RgbImage> edit(RgbImage image, GenerateRequest request, double[] scales,
+    List<RgbImage> edit(RgbImage image, GenerateRequest request, double[] scales, Inversion inversion,
                         ProgressListener progress, CancelToken cancel);
 
     /** The image side the model was trained at (SD 1.5: 512, SDXL: 1024): the default size. */

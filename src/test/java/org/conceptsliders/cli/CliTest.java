@@ -6,6 +6,10 @@ import ij.IJ;
 import ij.ImagePlus;
 import org.conceptsliders.runtime.io.SafeTensors;
 import org.conceptsliders.runtime.io.TensorFiles;
+import org.conceptsliders.runtime.pipeline.RgbImage;
+import org.conceptsliders.shapes.ShapeMeasurer;
+import org.conceptsliders.shapes.ShapeScene;
+import org.conceptsliders.shapes.ShapesWorld;
 import org.conceptsliders.testing.Reference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -163,9 +167,39 @@ class CliTest {
         Path out = tmp.resolve("i2i.png");
         assertEquals(0, Main.execute("generate", "--model", model, "--prompt", "a dog", "--steps", "4", "--width", "32",
                 "--height", "32", "--device", "cpu", "--init-image", init.toString(), "--strength", "0.5", "--out", out.toString()));
-        assertTrue(ImageFiles.readPngParameters(out).startsWith("a dog"));
+        String params = ImageFiles.readPngParameters(out);
+        assertTrue(params.startsWith("a dog") && params.contains("Denoising strength: 0.5"), params);
         assertTrue(run("generate", "--model", model, "--prompt", "x", "--width", "32", "--height", "32", "--device", "cpu",
                 "--init-image", tmp.resolve("none.png").toString(), "--out", out.toString()).contains("none.png"));
+    }
+
+    @Test
+    void editInvertsADrawnPictureAndSweepsTheSliderOverIt() throws Exception {
+        ShapesWorld world = new ShapesWorld(64, 64);
+        ShapeScene scene = new ShapeScene(ShapeScene.Shape.SQUARE, 0.2, ShapeScene.Colour.RED, 0.5, 0.5, 0.05, 0, 0);
+        int[] drawn = world.render(scene);
+        Path in = tmp.resolve("drawn.png");
+        ImageFiles.writePng(new RgbImage(64, 64, drawn, "drawn", Map.of()), in);
+        Path out = tmp.resolve("edit.tif");
+        assertEquals(0, Main.execute("edit", "--image", in.toString(), "--prompt", "a medium red square on a black background",
+                "--slider", "sliders/size.safetensors", "--scales", "0,2", "--steps", "10", "--fit-steps", "100",
+                "--device", "cpu", "--out", out.toString()));
+        ImagePlus imp = IJ.openImage(out.toString());
+        assertEquals(2, imp.getStackSize());
+        String label = imp.getStack().getSliceLabel(2);
+        assertTrue(label.startsWith("size 2 | a medium red square"), label);
+        assertTrue(label.contains("latent fit steps: 100") && label.contains("inversion iterations: 1")
+                && label.contains("Sampler: ddim") && label.contains("CFG scale: 1.0"), label);
+        int[] rebuilt = (int[]) imp.getStack().getPixels(1);
+        double psnr = ShapeMeasurer.psnr(drawn, rebuilt);
+        System.out.printf("edit: scale 0 rebuilds the drawn square at %.1f dB%n", psnr);
+        assertTrue(psnr > 22, "PSNR " + psnr);
+        double area0 = ShapeMeasurer.measure(rebuilt, 64, 64).areaFraction();
+        double area2 = ShapeMeasurer.measure((int[]) imp.getStack().getPixels(2), 64, 64).areaFraction();
+        assertTrue(area2 > area0, area0 + " -> " + area2);
+
+        assertTrue(run("edit", "--image", in.toString(), "--prompt", "x", "--scales", "0,1", "--out", out.toString())
+                .contains("--scales: needs a --slider"));
     }
 
     @Test

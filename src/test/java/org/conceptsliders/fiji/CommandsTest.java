@@ -14,6 +14,7 @@ import org.conceptsliders.fiji.command.SweepCommand;
 import org.conceptsliders.fiji.command.TrainFromPairsCommand;
 import org.conceptsliders.fiji.command.TrainFromPromptsCommand;
 import org.conceptsliders.sliders.GenerateRequest;
+import org.conceptsliders.sliders.Inversion;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -170,6 +171,16 @@ class CommandsTest {
         stack16().setSlice(2);
         ImagePlus out = image(EditCommand.class, "slider", "age", "stack", false, "image", "cells.tif");
         assertEquals(1, out.getStackSize());
+    }
+
+    @Test
+    void editInvertsAsTheDialogSays() throws Exception {
+        stack16();
+        image(EditCommand.class, "slider", "age", "image", "cells.tif");
+        FakeStudio fake = (FakeStudio) StudioCache.shared().studio(null, "auto");
+        assertEquals(new Inversion(0, 1), fake.lastInversion, "defaults");
+        image(EditCommand.class, "slider", "age", "image", "cells.tif", "latent_fit", 40, "fixed_point", 3);
+        assertEquals(new Inversion(40, 3), fake.lastInversion);
     }
 
     @Test

@@ -5,6 +5,7 @@ import org.conceptsliders.runtime.pipeline.Progress;
 import org.conceptsliders.runtime.pipeline.ProgressListener;
 import org.conceptsliders.runtime.pipeline.RgbImage;
 import org.conceptsliders.sliders.GenerateRequest;
+import org.conceptsliders.sliders.Inversion;
 import org.conceptsliders.sliders.SliderSpec;
 import org.conceptsliders.sliders.Studio;
 
@@ -28,6 +29,7 @@ final class FakeStudio implements Studio {
     int cancelAfter = -1;
     boolean closed;
     GenerateRequest lastRequest;
+    Inversion lastInversion;
 
     FakeStudio(Path model, String device) {
         this.model = model;
@@ -79,8 +81,9 @@ final class FakeStudio implements Studio {
     }
 
     @Override
-    public List<RgbImage> edit(RgbImage image, GenerateRequest r, double[] scales, ProgressListener progress,
+    public List<RgbImage> edit(RgbImage image, GenerateRequest r, double[] scales, Inversion inversion, ProgressListener progress,
                                CancelToken cancel) {
+        lastInversion = inversion;
         if (image.width() % 8 != 0 || image.height() % 8 != 0 || image.width() != r.width() || image.height() != r.height()) {
             throw new AssertionError("edit got " + image.width() + "x" + image.height() + " for " + r.width() + "x" + r.height());
         }

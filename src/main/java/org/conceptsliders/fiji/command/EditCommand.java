@@ -17,6 +17,12 @@ public final class EditCommand extends PromptedCommand {
     @Parameter(label = "Every slice of the stack")
     private boolean stack = true;
 
+    @Parameter(label = "Latent fit steps (0: the encoder's latent)", min = "0")
+    private int latent_fit = 0;
+
+    @Parameter(label = "Inversion fixed-point iterations", min = "0", max = "20")
+    private int fixed_point = 1;
+
     @Parameter(label = "Slider (name or .safetensors file)", required = false)
     private String slider = "";
 

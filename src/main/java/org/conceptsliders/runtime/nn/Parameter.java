@@ -30,6 +30,16 @@ public final class Parameter {
         this.fanIn = fanIn;
     }
 
+    /**
+     * A free-standing variable that is no module's weight (a latent fitted by gradient descent),
+     * holding {@code value}; the caller keeps ownership of the array.
+     */
+    public static Parameter of(NDArray value) {
+        Parameter p = new Parameter(value.getShape(), Init.ZEROS, 1);
+        p.set(value);
+        return p;
+    }
+
     public Shape shape() {
         return shape;
     }

@@ -56,6 +56,7 @@ public record RgbImage(int width, int height, int[] argb, String label, Map<Stri
             case "scheduler" -> "Sampler";
             case "size" -> "Size";
             case "model" -> "Model";
+            case "strength" -> "Denoising strength";
             default -> key;
         };
     }

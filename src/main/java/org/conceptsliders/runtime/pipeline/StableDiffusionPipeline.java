@@ -1,6 +1,6 @@
 package org.conceptsliders.runtime.pipeline;
 
-import org.conceptsliders.runtime.nd.Owned;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -8,12 +8,19 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import org.conceptsliders.runtime.nd.Owned;
+import org.conceptsliders.runtime.nn.Parameter;
 import org.conceptsliders.runtime.schedulers.DDIMScheduler;
 import org.conceptsliders.runtime.schedulers.Sampler;
 import org.conceptsliders.runtime.text.ClipTokenizer;
 import org.conceptsliders.runtime.text.TextEncoderOutput;
+import org.conceptsliders.runtime.train.AdamW;
+import org.conceptsliders.runtime.train.LrSchedule;
+import org.conceptsliders.runtime.train.TrainableSet;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Text-to-image, image-to-image and DDIM inversion on a {@link StableDiffusionModel}, as
@@ -130,10 +137,13 @@ public final class StableDiffusionPipeline {
      * DDIM inversion: runs the DDIM update with the sampling timesteps in reverse, from the clean
      * latent up to the noise of step {@code to} (0 = the noisiest), so that denoising from
      * {@code to} with the same prompt and guidance regenerates the image. Exact in the limit of
-     * many steps at guidance 1; larger guidance drifts, as in diffusers.
+     * many steps at guidance 1; larger guidance drifts, as in diffusers. Each of
+     * {@code iterations} fixed-point passes per step ({@link DDIMScheduler#invertStepAt}, one more
+     * UNet evaluation each) moves the result toward the exact inverse of the sampler at this
+     * number of steps; 0 is diffusers' DDIM inversion.
      */
     public NDArray invert(NDArray latents, PromptEmbeddings emb, DDIMScheduler ddim, int steps, int to, double guidance,
-                          ProgressListener progress, CancelToken cancel) {
+                          int iterations, ProgressListener progress, CancelToken cancel) {
         int[] ts = ddim.timesteps(steps);
         long start = System.nanoTime();
         NDManager owner = latents.getManager();
@@ -145,6 +155,10 @@ public final class StableDiffusionPipeline {
                 x.tempAttach(step);
                 NDArray eps = guidedEps(x, ts[i], x, emb, guidance, step);
                 next = ddim.invertStep(eps, ts[i], x, steps).prevSample();
+                for (int k = 0; k < iterations; k++) {
+                    cancel.check();
+                    next = ddim.invertStepAt(guidedEps(next, ts[i], next, emb, guidance, step), ts[i], next, x, steps);
+                }
                 next.attach(owner);
             }
             if (x != latents) {
@@ -171,7 +185,8 @@ public final class StableDiffusionPipeline {
     private NDArray guidedEps(NDArray x, double t, NDArray in, PromptEmbeddings emb, double guidance, NDManager m) {
         // what the UNet derives from the conditioning (cross-attention keys and values) is per step too
         for (NDArray a : new NDArray[] {emb.hidden(), emb.pooled(), emb.timeIds()}) {
-            if (a != null) {
+            // once per manager: a second tempAttach would take m as the manager to return to
+            if (a != null && a.getManager() != m) {
                 a.tempAttach(m);
             }
         }
@@ -192,7 +207,49 @@ public final class StableDiffusionPipeline {
 
     /** VAE encode of an image batch in [0, 1] to scaled latents (the distribution's mean). */
     public NDArray encodeImage(NDArray image01) {
-        NDArray x = Owned.sub(Owned.mul(image01.toDevice(model.compute().device(), false).toType(model.compute().dtype(), false), 2), 1);
-        return Owned.mul(model.vae().encode(x).mean(), (float) model.vae().scalingFactor());
+        return Owned.mul(model.vae().encode(vaeInput(image01)).mean(), (float) model.vae().scalingFactor());
+    }
+
+    /** Adam's step size in scaled latent units (unit variance for every SD VAE); cosine-decayed to 0. */
+    static final double FIT_LEARNING_RATE = 0.02;
+
+    /**
+     * Decoder inversion: the scaled latent whose decode is nearest the image (mean squared
+     * error), found by {@code steps} Adam updates from the encoder's mean. The encoder only
+     * approximates the decoder's inverse, so its latent decodes softer than the decoder can draw;
+     * fitting lifts the reconstruction an inversion can reach (Hong et al. 2024, "On exact
+     * inversion of DPM-solvers", invert the decoder the same way). Each step is one decode with
+     * its backward pass. {@code steps} 0 is {@link #encodeImage}.
+     */
+    public NDArray encodeImage(NDArray image01, int steps, CancelToken cancel) {
+        NDArray latent = encodeImage(image01);
+        if (steps <= 0) {
+            return latent;
+        }
+        NDManager owner = latent.getManager();
+        NDArray target = vaeInput(image01);
+        float scale = (float) model.vae().scalingFactor();
+        NDArray fitted = latent.toType(DataType.FLOAT32, false);
+        try (TrainableSet variable = TrainableSet.of(Map.of("latent", Parameter.of(fitted)));
+             AdamW adam = AdamW.builder().setLearningRate(LrSchedule.cosineWithWarmup(FIT_LEARNING_RATE, 0, steps))
+                     .optWeightDecay(0).build(variable)) {
+            for (int i = 0; i < steps; i++) {
+                cancel.check();
+                try (NDManager step = owner.newSubManager()) {
+                    fitted.tempAttach(step);
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray decoded = model.vae().decode(Owned.div(fitted.toType(latent.getDataType(), false), scale));
+                        gc.backward(decoded.toType(DataType.FLOAT32, false).sub(target).square().mean());
+                    }
+                }
+                adam.step();
+            }
+        }
+        return fitted.toType(latent.getDataType(), false);
+    }
+
+    /** Pixels in [0, 1] to the VAE's input: [-1, 1] in the compute device and type. */
+    private NDArray vaeInput(NDArray image01) {
+        return Owned.sub(Owned.mul(image01.toDevice(model.compute().device(), false).toType(model.compute().dtype(), false), 2), 1);
     }
 }

@@ -82,18 +82,41 @@ public final class DDIMScheduler implements Scheduler {
         return update(modelOutput, sample, alpha(previous(t, steps)), current(t), 0);
     }
 
+    /**
+     * A fixed-point refinement of {@link #invertStep}: with {@code modelOutput} evaluated at
+     * {@code guess} (a sample at {@code t}), the sample at t from which a deterministic
+     * {@link #step} with that noise lands exactly on {@code sample}. The plain inversion takes
+     * the output at the earlier sample instead, which is where its round trip drifts; iterating
+     * this converges to the exact inverse of the sampler (AIDI, Pan et al. 2023; ReNoise, Garibi
+     * et al. 2024), for every prediction type when clip_sample is off.
+     */
+    public NDArray invertStepAt(NDArray modelOutput, int t, NDArray guess, NDArray sample, int steps) {
+        double aT = current(t);
+        double aPrev = alpha(previous(t, steps));
+        double[] c = coefficients(aT);
+        try (NDArray eps = Tensors.combine(c[2], guess, c[3], modelOutput)) {
+            // x_t = sqrt(aT) x0 + sqrt(1 - aT) eps with x0 = (sample - sqrt(1 - aPrev) eps) / sqrt(aPrev)
+            double k = Math.sqrt(aT / aPrev);
+            return Tensors.combine(k, sample, Math.sqrt(1 - aT) - k * Math.sqrt(1 - aPrev), eps);
+        }
+    }
+
+    /** x0 = p x + q m and eps = r x + s m, as {p, q, r, s}, for a model output m at alpha {@code a}. */
+    private double[] coefficients(double a) {
+        double sa = Math.sqrt(a);
+        double sb = Math.sqrt(1 - a);
+        return switch (config.predictionType()) {
+            case EPSILON -> new double[] {1 / sa, -sb / sa, 0, 1};
+            case SAMPLE -> new double[] {0, 1, 1 / sb, -sa / sb};
+            case V_PREDICTION -> new double[] {sa, -sb, sb, sa};
+        };
+    }
+
     /** The DDIM transition from alpha {@code aFrom} to {@code aTo}. */
     private StepResult update(NDArray modelOutput, NDArray x, double aFrom, double aTo, double std) {
-        double sa = Math.sqrt(aFrom);
-        double sb = Math.sqrt(1 - aFrom);
-        // x0 = p x + q m and eps = r x + s m for model output m; eps comes from the unclipped x0
-        double p, q, r, s;
-        switch (config.predictionType()) {
-            case EPSILON -> { p = 1 / sa; q = -sb / sa; r = 0; s = 1; }
-            case SAMPLE -> { p = 0; q = 1; r = 1 / sb; s = -sa / sb; }
-            case V_PREDICTION -> { p = sa; q = -sb; r = sb; s = sa; }
-            default -> throw new AssertionError(config.predictionType());
-        }
+        // eps comes from the unclipped x0
+        double[] c = coefficients(aFrom);
+        double p = c[0], q = c[1], r = c[2], s = c[3];
         NDArray x0 = Tensors.combine(p, x, q, modelOutput);
         if (config.clipSample()) {
             NDArray unclipped = x0;

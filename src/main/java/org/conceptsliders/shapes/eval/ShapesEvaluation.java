@@ -14,6 +14,7 @@ import org.conceptsliders.shapes.ShapeScene.Size;
 import org.conceptsliders.shapes.ShapesWorld;
 import org.conceptsliders.shapes.VisualAttribute;
 import org.conceptsliders.sliders.GenerateRequest;
+import org.conceptsliders.sliders.Inversion;
 import org.conceptsliders.sliders.SliderSpec;
 import org.conceptsliders.sliders.Studio;
 import org.conceptsliders.sliders.Labels;
@@ -57,14 +58,15 @@ public final class ShapesEvaluation {
      * @param samples      seeds per prompt for prompt following (0 skips it)
      * @param sliderSeeds  seeds of each slider sweep
      * @param inversions   drawn pictures to invert (0 skips it)
+     * @param inversion    how drawn pictures are inverted ({@link Studio#edit})
      * @param steps        DDIM steps of every generation and inversion
      * @param guidance     classifier-free guidance of generations (inversions use 1)
      * @param seed         first seed; scenes to invert are drawn from it too
      * @param sizeSlider   a text slider for size, or null
      * @param visualSlider a visual slider for {@code attribute}, or null
      */
-    public record Options(int samples, int sliderSeeds, int inversions, int steps, double guidance, long seed,
-                          Path sizeSlider, Path visualSlider, VisualAttribute attribute) {
+    public record Options(int samples, int sliderSeeds, int inversions, Inversion inversion, int steps, double guidance,
+                          long seed, Path sizeSlider, Path visualSlider, VisualAttribute attribute) {
         public Options {
             if (samples < 0 || sliderSeeds < 1 || inversions < 0 || steps < 1) {
                 throw new IllegalArgumentException("samples and inversions must be >= 0, slider seeds and steps >= 1; got "
@@ -128,6 +130,8 @@ public final class ShapesEvaluation {
         report.setting("samples per prompt", options.samples());
         report.setting("slider seeds", options.sliderSeeds());
         report.setting("inversions", options.inversions());
+        report.setting("inversion: latent fit steps", options.inversion().fitSteps());
+        report.setting("inversion: fixed-point iterations", options.inversion().iterations());
         if (options.samples() > 0) {
             promptFollowing();
         }
@@ -324,7 +328,7 @@ public final class ShapesEvaluation {
             List<SliderSpec> sliders = visual != null ? List.of(new SliderSpec(visual, 0)) : List.of();
             GenerateRequest r = request(prompt, options.seed() + k, 1, sliders);
             List<RgbImage> out = studio.edit(new RgbImage(size, size, drawn, prompt, Map.of()), r,
-                    visual != null ? scales : null, ProgressListener.NONE, cancel);
+                    visual != null ? scales : null, options.inversion(), ProgressListener.NONE, cancel);
             List<int[]> row = new ArrayList<>(List.of(drawn));
             for (int i = 0; i < scales.length; i++) {
                 int[] argb = out.get(i).argb();

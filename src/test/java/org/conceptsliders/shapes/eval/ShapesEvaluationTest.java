@@ -5,6 +5,7 @@ import org.conceptsliders.runtime.pipeline.CancelToken;
 import org.conceptsliders.runtime.pipeline.ProgressListener;
 import org.conceptsliders.shapes.VisualAttribute;
 import org.conceptsliders.sliders.DiffusionStudio;
+import org.conceptsliders.sliders.Inversion;
 import org.conceptsliders.testing.Reference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,7 +84,7 @@ class ShapesEvaluationTest {
     @Test
     void aTinyRunOnTheFixtureModelWritesEveryOutput() throws Exception {
         // no prompt following (18 pictures a seed): one size sweep (5 pictures) and one inversion keep it fast
-        ShapesEvaluation.Options o = new ShapesEvaluation.Options(0, 1, 1, 1, 7.5, 0,
+        ShapesEvaluation.Options o = new ShapesEvaluation.Options(0, 1, 1, new Inversion(2, 1), 1, 7.5, 0,
                 Reference.path("lora_sd1_xattn/slider.safetensors"), null, VisualAttribute.OUTLINE);
         EvalReport report;
         try (DiffusionStudio studio = DiffusionStudio.open(Reference.path("model_sd1"), Compute.cpu())) {
