@@ -7,6 +7,8 @@ import org.conceptsliders.shapes.ShapesWorld;
 import org.conceptsliders.shapes.VisualAttribute;
 import org.conceptsliders.shapes.train.BaseModelRecipe;
 import org.conceptsliders.shapes.train.BaseModelTrainer;
+import org.conceptsliders.shapes.train.DecoderRecipe;
+import org.conceptsliders.shapes.train.DecoderTuner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -21,7 +23,8 @@ import java.util.concurrent.Callable;
 /** The shapes world: the drawn data the embedded model and its sliders are trained on. */
 @Command(name = "shapes", mixinStandardHelpOptions = true,
         description = "The shapes world: train the embedded base model, draw image pairs for visual sliders.",
-        subcommands = {ShapesCommand.TrainBase.class, ShapesCommand.Pairs.class, ShapesEvalCommand.class})
+        subcommands = {ShapesCommand.TrainBase.class, ShapesCommand.TuneDecoder.class, ShapesCommand.Pairs.class,
+                ShapesEvalCommand.class})
 final class ShapesCommand implements Runnable {
     @Override
     public void run() {
@@ -50,6 +53,34 @@ final class ShapesCommand implements Runnable {
                     : Files.exists(saved) ? BaseModelRecipe.read(saved) : BaseModelRecipe.defaults();
             try (ConsoleProgress bar = new ConsoleProgress("train-base")) {
                 BaseModelTrainer.run(work, out, r, bar, CancelToken.none());
+            }
+            System.err.println("model written to " + out);
+            return 0;
+        }
+    }
+
+    @Command(name = "tune-decoder", mixinStandardHelpOptions = true,
+            description = {"Fine-tune the VAE decoder of a shapes model with its encoder frozen (sharper pictures, the"
+                    + " same latent space, so the UNet and the sliders stay valid) and write the model with it to OUT.",
+                    "Checkpoints go to WORK; rerun the same command to resume exactly."})
+    static final class TuneDecoder implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "MODEL", description = "The model folder train-base wrote.")
+        Path model;
+
+        @Parameters(index = "1", paramLabel = "WORK", description = "Work folder (checkpoint, loss log, colour check).")
+        Path work;
+
+        @Parameters(index = "2", paramLabel = "OUT", description = "Output model folder.")
+        Path out;
+
+        @Option(names = "--recipe", description = "Recipe JSON (default: the one the embedded model was tuned with).")
+        Path recipe;
+
+        @Override
+        public Integer call() throws Exception {
+            DecoderRecipe r = recipe != null ? DecoderRecipe.read(recipe) : DecoderRecipe.defaults();
+            try (ConsoleProgress bar = new ConsoleProgress("tune-decoder")) {
+                DecoderTuner.run(model, work, out, r, bar, CancelToken.none());
             }
             System.err.println("model written to " + out);
             return 0;

@@ -17,6 +17,8 @@ final class Seeds {
     static final long UNET_DATA = 7;
     static final long UNET_NOISE = 8;
     static final long COLOUR_SCENES = 9;
+    static final long DECODER_DATA = 10;
+    static final long DECODER_NOISE = 11;
 
     private Seeds() {
     }

@@ -1,0 +1,98 @@
+package org.conceptsliders.shapes.train;
+
+import org.conceptsliders.runtime.io.SafeTensors;
+import org.conceptsliders.runtime.pipeline.CancelToken;
+import org.conceptsliders.runtime.pipeline.ProgressListener;
+import org.conceptsliders.sliders.EmbeddedModel;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A few decoder-tuning steps on the embedded model: what changes, what must not, and an exact resume. */
+class DecoderTunerTest {
+    private static final DecoderRecipe FEW = new DecoderRecipe(3, 4, 2, 1e-4, 1, 1.0, 8.0, 1.0, 1);
+    private static final String VAE = "vae/diffusion_pytorch_model.safetensors";
+
+    @TempDir
+    static Path dir;
+    private static Path model;
+    private static Path full;
+
+    @BeforeAll
+    static void tuneUninterrupted() throws Exception {
+        model = EmbeddedModel.folder();
+        full = dir.resolve("full-model");
+        DecoderTuner.run(model, dir.resolve("full"), full, FEW, ProgressListener.NONE, CancelToken.none());
+    }
+
+    @Test
+    void onlyTheDecoderChangesAndTheRestOfTheFolderIsCopied() throws Exception {
+        List<String> files = files(model);
+        assertEquals(files, files(full));
+        for (String f : files) {
+            if (!f.equals(VAE)) {
+                assertArrayEquals(Files.readAllBytes(model.resolve(f)), Files.readAllBytes(full.resolve(f)), f);
+            }
+        }
+        int changed = 0;
+        try (SafeTensors before = SafeTensors.open(model.resolve(VAE)); SafeTensors after = SafeTensors.open(full.resolve(VAE))) {
+            assertEquals(before.keys(), after.keys());
+            for (String k : before.keys()) {
+                boolean same = before.bytes(k).equals(after.bytes(k));
+                if (k.startsWith("decoder.") || k.startsWith("post_quant_conv.")) {
+                    changed += same ? 0 : 1;
+                } else {
+                    assertTrue(same, k + ": the encoder and quant_conv stay as they were (the latent space)");
+                }
+            }
+            assertEquals(FEW.identity(), after.metadata().get("conceptsliders.decoder_recipe"));
+        }
+        assertTrue(changed > 10, changed + " decoder tensors changed");
+        assertTrue(Files.readString(dir.resolve("full/decoder.colour.txt")).contains("after"));
+    }
+
+    @Test
+    void aResumedRunWritesTheSameDecoder() throws Exception {
+        Path work = dir.resolve("resumed");
+        Path out = dir.resolve("resumed-model");
+        CancelToken cancel = new CancelToken();
+        assertThrows(CancellationException.class, () -> DecoderTuner.run(model, work, out, FEW, p -> {
+            if (p.step() == 2) {
+                cancel.cancel();
+            }
+        }, cancel));
+        assertFalse(Files.exists(out), "nothing is written before the run ends");
+        DecoderTuner.run(model, work, out, FEW, ProgressListener.NONE, CancelToken.none());
+        try (SafeTensors a = SafeTensors.open(full.resolve(VAE)); SafeTensors b = SafeTensors.open(out.resolve(VAE))) {
+            for (String k : a.keys()) {
+                assertEquals(a.bytes(k), b.bytes(k), k);
+            }
+        }
+    }
+
+    @Test
+    void theModelFolderIsNeverTheOutput() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DecoderTuner.run(model, dir.resolve("same"), model, FEW, ProgressListener.NONE, CancelToken.none()));
+        assertTrue(e.getMessage().contains("model folder itself"), e.getMessage());
+    }
+
+    private static List<String> files(Path root) throws IOException {
+        try (Stream<Path> all = Files.walk(root)) {
+            return all.filter(Files::isRegularFile).map(p -> root.relativize(p).toString()).sorted().toList();
+        }
+    }
+}
