@@ -8,9 +8,9 @@ package org.conceptsliders.shapes;
  */
 public enum VisualAttribute {
     /**
-     * Thickness of the contrasting ring inside the shape's edge; "plain" to "outline". Finer
-     * than the embedded model's VAE resolves (8 pixels per latent): its reconstructions lose the
-     * ring, so no slider on that model can draw it (docs/embedded-model.md).
+     * Thickness of the contrasting ring inside the shape's edge; "plain" to "outline". Near the
+     * limit of the embedded model's VAE (8 pixels per latent): its encoder keeps the ring, its
+     * tuned decoder draws it faintly, on large shapes (docs/embedded-model.md).
      */
     OUTLINE(0, 0.05, "plain", "outline"),
     /** Sigma of the Gaussian blur of the picture; "sharp" to "blurry". */
