@@ -1,11 +1,6 @@
 package org.conceptsliders.shapes.train;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /**
@@ -60,7 +55,6 @@ public record BaseModelRecipe(
         int unetSteps, int unetBatch, double unetLr, int warmupSteps, double emaDecay, int latentCacheSize,
         int checkpointEvery) {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public BaseModelRecipe {
         if (imageSize % (1 << (vaeChannels.length - 1)) != 0) {
@@ -107,31 +101,27 @@ public record BaseModelRecipe(
     }
 
     public String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return RecipeJson.write(this);
     }
 
     public static BaseModelRecipe fromJson(String json) throws IOException {
-        return JSON.readValue(json, BaseModelRecipe.class);
+        return RecipeJson.JSON.readValue(json, BaseModelRecipe.class);
     }
 
     public static BaseModelRecipe read(Path file) throws IOException {
-        return JSON.readValue(file.toFile(), BaseModelRecipe.class);
+        return RecipeJson.read(file, BaseModelRecipe.class);
     }
 
     /** What a VAE checkpoint must agree on to be resumed: the recipe's VAE part, step counts left out. */
     String vaeIdentity() {
-        return JSON.valueToTree(new BaseModelRecipe(seed, imageSize, vaeChannels, vaeLayersPerBlock, vaeNormGroups,
+        return RecipeJson.JSON.valueToTree(new BaseModelRecipe(seed, imageSize, vaeChannels, vaeLayersPerBlock, vaeNormGroups,
                 latentChannels, 0, 0, vaeBatch, vaeCrop, vaeLr, klWeight, foregroundWeight, 0, 0, new int[] {1, 1}, 0, 0, 0, 0, 0, 0,
                 0, 0, 0, warmupSteps, emaDecay, 0, 0)).toString();
     }
 
     /** What a UNet checkpoint must agree on: everything but the UNet step count and the checkpoint interval. */
     String unetIdentity() {
-        return JSON.valueToTree(new BaseModelRecipe(seed, imageSize, vaeChannels, vaeLayersPerBlock, vaeNormGroups,
+        return RecipeJson.JSON.valueToTree(new BaseModelRecipe(seed, imageSize, vaeChannels, vaeLayersPerBlock, vaeNormGroups,
                 latentChannels, 0, 0, vaeBatch, vaeCrop, vaeLr, klWeight, foregroundWeight, colourPassRate, 0, unetChannels,
                 unetLayersPerBlock, unetHeads, unetNormGroups, textWidth, textLayers, textHeads, 0, unetBatch, unetLr,
                 warmupSteps, emaDecay, latentCacheSize, 0)).toString();

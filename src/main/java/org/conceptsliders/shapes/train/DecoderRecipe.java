@@ -1,11 +1,6 @@
 package org.conceptsliders.shapes.train;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /**
@@ -28,8 +23,6 @@ import java.nio.file.Path;
 public record DecoderRecipe(long seed, int steps, int batch, double lr, int warmupSteps, double edgeWeight,
                             double foregroundWeight, double latentNoise, int checkpointEvery) {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     public DecoderRecipe {
         if (steps < 1 || batch < 1 || !(lr > 0) || warmupSteps < 0 || edgeWeight < 0 || foregroundWeight < 0
                 || latentNoise < 0 || checkpointEvery < 0) {
@@ -43,15 +36,11 @@ public record DecoderRecipe(long seed, int steps, int batch, double lr, int warm
     }
 
     public String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return RecipeJson.write(this);
     }
 
     public static DecoderRecipe read(Path file) throws IOException {
-        return JSON.readValue(file.toFile(), DecoderRecipe.class);
+        return RecipeJson.read(file, DecoderRecipe.class);
     }
 
     /** What a checkpoint must agree on to be resumed: everything but the checkpoint interval. */
