@@ -15,6 +15,7 @@ import org.conceptsliders.shapes.ShapesWorld;
 import org.conceptsliders.shapes.VisualAttribute;
 import org.conceptsliders.sliders.GenerateRequest;
 import org.conceptsliders.sliders.Inversion;
+import org.conceptsliders.sliders.SliderCard;
 import org.conceptsliders.sliders.SliderSpec;
 import org.conceptsliders.sliders.Studio;
 import org.conceptsliders.sliders.Labels;
@@ -228,7 +229,7 @@ public final class ShapesEvaluation {
             List<int[]> row = new ArrayList<>();
             for (int i = 0; i < SCALES.length; i++) {
                 int[] argb = generate(request(sliderPrompt(k), seed, options.guidance(),
-                        List.of(new SliderSpec(slider, SCALES[i]))), section);
+                        List.of(spec(slider, SCALES[i]))), section);
                 pictures[k][i] = argb;
                 measured[k][i] = measure(argb);
                 values[k][i] = attribute.applyAsDouble(measured[k][i]);
@@ -279,7 +280,7 @@ public final class ShapesEvaluation {
         for (int k = 0; k < n; k++) {
             long seed = options.seed() + k;
             int[] argb = generate(request(sliderPrompt(k), seed, options.guidance(),
-                    List.of(new SliderSpec(options.sizeSlider(), COMPOSED), new SliderSpec(options.visualSlider(), COMPOSED))),
+                    List.of(spec(options.sizeSlider(), COMPOSED), spec(options.visualSlider(), COMPOSED))),
                     COMPOSE);
             Measurement both = measure(argb);
             area[0][k] = text.at(k, 0).areaFraction();
@@ -325,7 +326,7 @@ public final class ShapesEvaluation {
             int[] drawn = world.render(scene);
             Measurement original = measure(drawn);
             String prompt = prompt(scene.sizeClass(), scene.colour(), scene.shape(), scene.backgroundClass());
-            List<SliderSpec> sliders = visual != null ? List.of(new SliderSpec(visual, 0)) : List.of();
+            List<SliderSpec> sliders = visual != null ? List.of(spec(visual, 0)) : List.of();
             GenerateRequest r = request(prompt, options.seed() + k, 1, sliders);
             List<RgbImage> out = studio.edit(new RgbImage(size, size, drawn, prompt, Map.of()), r,
                     visual != null ? scales : null, options.inversion(), ProgressListener.NONE, cancel);
@@ -369,6 +370,11 @@ public final class ShapesEvaluation {
             columns.add("rebuilt");
         }
         report.grid("inversion_grid", new EvalReport.Grid(rows, size, size, columns, labels));
+    }
+
+    /** A slider at {@code scale} with its card's start_noise, as the CLI and Fiji use it. */
+    private static SliderSpec spec(Path slider, double scale) {
+        return SliderCard.of(slider).spec(scale);
     }
 
     private int[] generate(GenerateRequest r, String what) {
