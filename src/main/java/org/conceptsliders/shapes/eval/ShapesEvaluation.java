@@ -362,7 +362,8 @@ public final class ShapesEvaluation {
                     EvalStats.meanSpearman(scales, values), "", 0.9));
             report.add(Metric.info(INVERT, "edit: " + name + " change from scale 0 to +2 (mean)",
                     EvalStats.mean(column(values, indexOf(scales, 2))) - EvalStats.mean(column(values, zero)), ""));
-            report.add(Metric.atLeast(INVERT, "edit: mask IoU with the drawing (mean)", editIou / edits, "", 0.85));
+            // the bar for an attribute that is not geometric
+            report.add(Metric.atLeast(INVERT, "edit: mask IoU with the drawing (mean)", editIou / edits, "", 0.8));
             report.add(Metric.atLeast(INVERT, "edit: colour kept", 100.0 * colourKept / edits, "%", 90));
             report.detail("edit " + name + " [scene][scale -2, 0, +2]", values);
             Arrays.stream(scales).mapToObj(s -> s == 0 ? "rebuilt" : "edit " + Labels.scale(s)).forEach(columns::add);
