@@ -175,7 +175,7 @@ public final class BaseModelTrainer {
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             LatentDist d = vae.encode(x);
             NDArray rebuilt = vae.decode(d.sample(noise));
-            NDArray l1 = rebuilt.sub(x).abs().mul(weights).sum().div(Owned.mul(weights.sum(), 3));
+            NDArray l1 = Pictures.weightedL1(rebuilt.sub(x), weights);
             NDArray variance = d.std().square();
             // KL(N(mean, var) || N(0, 1)) summed over the latent, averaged over the batch, as in SD's VAE.
             NDArray kl = Owned.mul(Owned.sub(d.mean().square().add(variance), 1).sub(variance.log()).sum(), 0.5f / n);

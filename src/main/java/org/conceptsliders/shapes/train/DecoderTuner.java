@@ -134,7 +134,7 @@ public final class DecoderTuner {
         NDArray loss;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray error = vae.decode(z).sub(x);
-            NDArray l1 = error.abs().mul(weights).sum().div(Owned.mul(weights.sum(), 3));
+            NDArray l1 = Pictures.weightedL1(error, weights);
             NDArray dx = error.get(new NDIndex(":, :, :, 1:")).sub(error.get(new NDIndex(":, :, :, :-1"))).abs().mean();
             NDArray dy = error.get(new NDIndex(":, :, 1:, :")).sub(error.get(new NDIndex(":, :, :-1, :"))).abs().mean();
             loss = l1.add(Owned.mul(dx.add(dy), (float) recipe.edgeWeight()));

@@ -93,4 +93,9 @@ final class Pictures {
         }
         return Owned.floats(manager, w, new Shape(argb.length, 1, height, width));
     }
+
+    /** The mean absolute {@code error} [B, 3, H, W] under {@link #foregroundWeights} [B, 1, H, W]. */
+    static NDArray weightedL1(NDArray error, NDArray weights) {
+        return error.abs().mul(weights).sum().div(Owned.mul(weights.sum(), 3));
+    }
 }
