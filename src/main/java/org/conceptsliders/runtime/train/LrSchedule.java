@@ -31,6 +31,22 @@ public interface LrSchedule {
         };
     }
 
+    /**
+     * Warmup, then constant, then half a cosine to 0 over the last {@code decay} of {@code total}
+     * steps ("warmup-stable-decay"): the constant part can be extended by a resumed run, and the
+     * final fall to 0 is where a constant-rate run's loss plateau drops.
+     */
+    static LrSchedule warmupStableDecay(double lr, int warmup, int decay, int total) {
+        int decayStart = Math.max(warmup, total - decay);
+        return step -> {
+            if (step < decayStart) {
+                return lr * warmupFactor(step, warmup);
+            }
+            double progress = (double) (step - decayStart) / Math.max(1, total - decayStart);
+            return lr * Math.max(0.0, 0.5 * (1.0 + Math.cos(Math.PI * progress)));
+        };
+    }
+
     private static double warmupFactor(int step, int warmup) {
         return step < warmup ? (double) step / Math.max(1, warmup) : 1.0;
     }

@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * UNet with cross-attention, a 2-layer CLIP text tower on CLIP's real vocabulary) and how each
  * stage is trained. Serialised as JSON into every checkpoint; a resume with another recipe is
  * refused except for the step counts, which may grow (both stages use a constant rate after
- * warmup, so a run can be extended).
+ * warmup, and the UNet's final decay is counted from its last step, so a run can be extended).
  *
  * @param seed               initial weights, data and noise all derive from it
  * @param imageSize          side of the square pictures (a multiple of 2^(vae levels - 1))
@@ -39,6 +39,8 @@ import java.nio.file.Path;
  * @param unetSteps          UNet + text encoder training steps
  * @param unetBatch          latents per UNet step
  * @param unetLr             AdamW rate of the UNet and text encoder
+ * @param unetDecaySteps     the UNet's last steps, over which its rate falls to 0 by half a cosine
+ *                           (0: constant to the end)
  * @param warmupSteps        linear warmup of both stages' rates
  * @param emaDecay           maximum EMA decay (with warmup); the exported weights are the EMA
  * @param latentCacheSize    scenes encoded once by the finished VAE; UNet steps draw from them
@@ -52,7 +54,7 @@ public record BaseModelRecipe(
         double foregroundWeight, double colourPassRate, int colourScenes,
         int[] unetChannels, int unetLayersPerBlock, int unetHeads, int unetNormGroups,
         int textWidth, int textLayers, int textHeads,
-        int unetSteps, int unetBatch, double unetLr, int warmupSteps, double emaDecay, int latentCacheSize,
+        int unetSteps, int unetBatch, double unetLr, int unetDecaySteps, int warmupSteps, double emaDecay, int latentCacheSize,
         int checkpointEvery) {
 
 
@@ -80,7 +82,7 @@ public record BaseModelRecipe(
                 1200, 3000, 8, 32, 1e-3, 1e-6, 8.0, 0.99, 12,
                 new int[] {32, 64, 64}, 1, 4, 16,
                 32, 2, 2,
-                5000, 32, 1e-3, 200, 0.999, 10000,
+                5000, 32, 1e-3, 1500, 200, 0.999, 10000,
                 100);
     }
 
@@ -91,7 +93,7 @@ public record BaseModelRecipe(
                 6, 6, 4, 16, 2e-3, 1e-6, 8.0, 0.0, 1,
                 new int[] {8, 16}, 1, 2, 4,
                 8, 1, 2,
-                6, 4, 2e-3, 2, 0.9, 16,
+                6, 4, 2e-3, 3, 2, 0.9, 16,
                 3);
     }
 
@@ -116,14 +118,17 @@ public record BaseModelRecipe(
     String vaeIdentity() {
         return RecipeJson.JSON.valueToTree(new BaseModelRecipe(seed, imageSize, vaeChannels, vaeLayersPerBlock, vaeNormGroups,
                 latentChannels, 0, 0, vaeBatch, vaeCrop, vaeLr, klWeight, foregroundWeight, 0, 0, new int[] {1, 1}, 0, 0, 0, 0, 0, 0,
-                0, 0, 0, warmupSteps, emaDecay, 0, 0)).toString();
+                0, 0, 0, 0, warmupSteps, emaDecay, 0, 0)).toString();
     }
 
-    /** What a UNet checkpoint must agree on: everything but the UNet step count and the checkpoint interval. */
+    /**
+     * What a UNet checkpoint must agree on: everything but the UNet step count, its decay (both
+     * may change while the rate is still constant) and the checkpoint interval.
+     */
     String unetIdentity() {
         return RecipeJson.JSON.valueToTree(new BaseModelRecipe(seed, imageSize, vaeChannels, vaeLayersPerBlock, vaeNormGroups,
                 latentChannels, 0, 0, vaeBatch, vaeCrop, vaeLr, klWeight, foregroundWeight, colourPassRate, 0, unetChannels,
-                unetLayersPerBlock, unetHeads, unetNormGroups, textWidth, textLayers, textHeads, 0, unetBatch, unetLr,
+                unetLayersPerBlock, unetHeads, unetNormGroups, textWidth, textLayers, textHeads, 0, unetBatch, unetLr, 0,
                 warmupSteps, emaDecay, latentCacheSize, 0)).toString();
     }
 }

@@ -261,7 +261,8 @@ public final class BaseModelTrainer {
             unet.namedParameters().forEach((n, p) -> both.put("unet." + n, p));
             text.namedParameters().forEach((n, p) -> both.put("text_encoder." + n, p));
             try (TrainableSet params = TrainableSet.of(both);
-                 AdamW adam = AdamW.builder().setLearningRate(LrSchedule.constantWithWarmup(recipe.unetLr(), recipe.warmupSteps()))
+                 AdamW adam = AdamW.builder().setLearningRate(LrSchedule.warmupStableDecay(recipe.unetLr(), recipe.warmupSteps(),
+                         recipe.unetDecaySteps(), recipe.unetSteps()))
                          .optMaxGradNorm(1.0).build(params);
                  Ema ema = new Ema(params, recipe.emaDecay(), true)) {
                 TrainRandom rng = new TrainRandom(Seeds.of(recipe.seed(), Seeds.UNET_NOISE));

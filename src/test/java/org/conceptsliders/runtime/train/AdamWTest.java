@@ -133,5 +133,12 @@ class AdamWTest {
         assertEquals(1.0, cos.lr(7), 1e-12);
         assertEquals(0.0, cos.lr(12), 1e-12);
         assertEquals(3e-4, LrSchedule.constant(3e-4).lr(1000));
+        // warmup 2, constant to step 10, then half a cosine to 0 at step 20
+        LrSchedule wsd = LrSchedule.warmupStableDecay(2.0, 2, 10, 20);
+        assertEquals(1.0, wsd.lr(1));
+        assertEquals(2.0, wsd.lr(10));
+        assertEquals(1.0, wsd.lr(15), 1e-12);
+        assertEquals(0.0, wsd.lr(20), 1e-12);
+        assertEquals(2.0, LrSchedule.warmupStableDecay(2.0, 2, 0, 20).lr(20));
     }
 }

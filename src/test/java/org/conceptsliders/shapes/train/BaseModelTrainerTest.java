@@ -179,7 +179,7 @@ class BaseModelTrainerTest {
                 TINY.colourScenes(),
                 TINY.unetChannels(), TINY.unetLayersPerBlock(), TINY.unetHeads(), TINY.unetNormGroups(), TINY.textWidth(),
                 TINY.textLayers(), TINY.textHeads(), TINY.unetSteps(), TINY.unetBatch(), TINY.unetLr() / 2,
-                TINY.warmupSteps(), TINY.emaDecay(), TINY.latentCacheSize(), TINY.checkpointEvery());
+                TINY.unetDecaySteps(), TINY.warmupSteps(), TINY.emaDecay(), TINY.latentCacheSize(), TINY.checkpointEvery());
         assertNotEquals(TINY.unetIdentity(), other.unetIdentity());
         assertThrows(IllegalArgumentException.class,
                 () -> BaseModelTrainer.run(work, dir.resolve("other-model"), other, ProgressListener.NONE, CancelToken.none()));
