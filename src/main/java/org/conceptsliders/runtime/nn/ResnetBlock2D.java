@@ -40,7 +40,7 @@ public final class ResnetBlock2D extends Module {
 
     private NDArray block(NDArray x, NDArray temb) {
         // as a chain, so that at most two full-size activations live at once (the VAE at 512x512)
-        List<UnaryOperator<NDArray>> steps = new ArrayList<>(List.of(norm1::forwardSilu, conv1::forward));
+        List<UnaryOperator<NDArray>> steps = new ArrayList<>(List.of(norm1::forward, Functional::silu, conv1::forward));
         if (timeEmbProj != null) {
             if (temb == null) {
                 throw new IllegalArgumentException("ResnetBlock2D built with a time embedding needs temb");
@@ -48,7 +48,7 @@ public final class ResnetBlock2D extends Module {
             NDArray t = timeEmbProj.forward(Functional.silu(temb)).expandDims(2).expandDims(3);
             steps.add(h -> h.add(t));
         }
-        steps.addAll(List.of(norm2::forwardSilu, conv2::forward));
+        steps.addAll(List.of(norm2::forward, Functional::silu, conv2::forward));
         NDArray h = Scopes.chain(x, steps);
         NDArray shortcut = convShortcut == null ? x : convShortcut.forward(x);
         NDArray y = shortcut.add(h);

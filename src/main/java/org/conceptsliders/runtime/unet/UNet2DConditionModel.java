@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import org.conceptsliders.runtime.Compute;
 import org.conceptsliders.runtime.io.WeightSource;
 import org.conceptsliders.runtime.nn.Conv2d;
+import org.conceptsliders.runtime.nn.Functional;
 import org.conceptsliders.runtime.nn.GroupNorm;
 import org.conceptsliders.runtime.nn.Module;
 import org.conceptsliders.runtime.nn.ModuleList;
@@ -155,7 +156,7 @@ public final class UNet2DConditionModel extends Module {
             }
             h = block.forward(h, emb, encoderHiddenStates, remaining, upsampleSize);
         }
-        return convOut.forward(convNormOut.forwardSilu(h));
+        return convOut.forward(Functional.silu(convNormOut.forward(h)));
     }
 
     /** The SD 1.x/2.x form: no pooled text or time ids. */

@@ -3,6 +3,7 @@ package org.conceptsliders.runtime.vae;
 import org.conceptsliders.runtime.nd.Scopes;
 import ai.djl.ndarray.NDArray;
 import org.conceptsliders.runtime.nn.Conv2d;
+import org.conceptsliders.runtime.nn.Functional;
 import org.conceptsliders.runtime.nn.GroupNorm;
 import org.conceptsliders.runtime.nn.Module;
 import org.conceptsliders.runtime.nn.ModuleList;
@@ -41,7 +42,7 @@ public final class Decoder extends Module {
         for (UpDecoderBlock2D b : upBlocks.items()) {
             steps.add(b::forward);
         }
-        steps.addAll(List.of(convNormOut::forwardSilu, convOut::forward));
+        steps.addAll(List.of(convNormOut::forward, Functional::silu, convOut::forward));
         return Scopes.chain(z, steps);
     }
 }

@@ -3,6 +3,7 @@ package org.conceptsliders.runtime.vae;
 import org.conceptsliders.runtime.nd.Scopes;
 import ai.djl.ndarray.NDArray;
 import org.conceptsliders.runtime.nn.Conv2d;
+import org.conceptsliders.runtime.nn.Functional;
 import org.conceptsliders.runtime.nn.GroupNorm;
 import org.conceptsliders.runtime.nn.Module;
 import org.conceptsliders.runtime.nn.ModuleList;
@@ -46,7 +47,7 @@ public final class Encoder extends Module {
         for (DownEncoderBlock2D b : downBlocks.items()) {
             steps.add(b::forward);
         }
-        steps.addAll(List.of(midBlock::forward, convNormOut::forwardSilu, convOut::forward));
+        steps.addAll(List.of(midBlock::forward, convNormOut::forward, Functional::silu, convOut::forward));
         return Scopes.chain(x, steps);
     }
 }

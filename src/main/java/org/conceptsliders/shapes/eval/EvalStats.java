@@ -69,6 +69,20 @@ public final class EvalStats {
         return (mean(both) - mean(base)) / (mean(alone) - mean(base));
     }
 
+    /**
+     * A slider's own effect when another slider is also on, over its effect alone:
+     * (both - other alone) / (alone - base), means over seeds. Unlike {@link #changeRatio} it
+     * leaves out what the other slider does to this attribute by itself.
+     */
+    public static double effectRatio(double[] base, double[] alone, double[] otherAlone, double[] both) {
+        changeRatio(base, alone, both);
+        if (otherAlone.length != base.length) {
+            throw new IllegalArgumentException("need " + base.length + " values with the other slider alone, got "
+                    + otherAlone.length);
+        }
+        return (mean(both) - mean(otherAlone)) / (mean(alone) - mean(base));
+    }
+
     public static double mean(double[] values) {
         double sum = 0;
         for (double v : values) {

@@ -272,8 +272,9 @@ public final class ShapesEvaluation {
      */
     private void composition(Sweeps text, Sweeps visual) {
         int n = options.sliderSeeds();
-        double[][] area = new double[3][n];
-        double[][] attr = new double[3][n];
+        // [scale 0, own slider +2, both +2, the other slider +2]
+        double[][] area = new double[4][n];
+        double[][] attr = new double[4][n];
         ToDoubleFunction<Measurement> attribute = attribute();
         List<List<int[]>> rows = new ArrayList<>();
         List<String> labels = new ArrayList<>();
@@ -289,6 +290,8 @@ public final class ShapesEvaluation {
             attr[0][k] = attribute.applyAsDouble(visual.at(k, 0));
             attr[1][k] = attribute.applyAsDouble(visual.at(k, COMPOSED));
             attr[2][k] = attribute.applyAsDouble(both);
+            area[3][k] = visual.at(k, COMPOSED).areaFraction();
+            attr[3][k] = attribute.applyAsDouble(text.at(k, COMPOSED));
             if (k < GRID_ROWS) {
                 rows.add(List.of(text.picture(k, 0), text.picture(k, COMPOSED), visual.picture(k, COMPOSED), argb));
                 labels.add("seed " + seed);
@@ -299,8 +302,13 @@ public final class ShapesEvaluation {
                 1, 0.25));
         report.add(Metric.within(COMPOSE, name + " change at (+2, +2) / alone",
                 EvalStats.changeRatio(attr[0], attr[1], attr[2]), 1, 0.25));
-        report.detail("composition area [scale 0, size +2, both +2][seed]", area);
-        report.detail("composition " + name + " [scale 0, " + name + " +2, both +2][seed]", attr);
+        // the same without what the other slider does to the attribute by itself (a bigger blob's measured ring changes)
+        report.add(Metric.info(COMPOSE, "size slider's own effect with " + name + " at +2 / alone",
+                EvalStats.effectRatio(area[0], area[1], area[3], area[2]), ""));
+        report.add(Metric.info(COMPOSE, name + " slider's own effect with size at +2 / alone",
+                EvalStats.effectRatio(attr[0], attr[1], attr[3], attr[2]), ""));
+        report.detail("composition area [scale 0, size +2, both +2, " + name + " +2][seed]", area);
+        report.detail("composition " + name + " [scale 0, " + name + " +2, both +2, size +2][seed]", attr);
         report.grid("composition_grid", new EvalReport.Grid(rows, size, size,
                 List.of("0, 0", "size +2", name + " +2", "both +2"), labels));
     }

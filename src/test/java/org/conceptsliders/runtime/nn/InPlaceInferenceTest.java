@@ -17,10 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * GroupNorm (libtorch's kernel through TorchScript, run with or without recording) and SiLU
- * (which updates its own intermediate in place when no graph is recorded): the result must be
- * the one the recording path gives, the input must be left alone, and the recording path must
- * still give gradients.
+ * GroupNorm and SiLU update their own intermediates in place when no graph is recorded: the
+ * result must be the one the recording path gives, the input must be left alone, and the
+ * recording path must still give gradients.
  */
 class InPlaceInferenceTest {
 
@@ -34,12 +33,7 @@ class InPlaceInferenceTest {
             norm.namedParameters().get("bias").set(new TrainRandom(5).randn(m, new Shape(8)));
             NDArray x = new TrainRandom(6).randn(m, new Shape(2, 8, 5, 5));
             check(m, x, norm::forward);
-            check(m, x, norm::forwardSilu);
             check(m, x, Functional::silu);
-            // the fused kernel is group norm then SiLU, as diffusers writes them
-            try (NoGrad ignored = NoGrad.enter()) {
-                assertArrayEquals(Functional.silu(norm.forward(x)).toFloatArray(), norm.forwardSilu(x).toFloatArray(), 1e-6f);
-            }
         }
     }
 

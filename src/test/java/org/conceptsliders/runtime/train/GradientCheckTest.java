@@ -77,12 +77,6 @@ class GradientCheckTest {
     }
 
     @Test
-    void groupNormWithSilu() {
-        GroupNorm gn = new GroupNorm(2, 4, 1e-5f);
-        check("GN+SiLU", gn, random(2, 4, 3, 3), gn::forwardSilu);
-    }
-
-    @Test
     void layerNorm() {
         LayerNorm ln = new LayerNorm(6, 1e-5f);
         check("LayerNorm", ln, random(2, 3, 6), ln::forward);

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,6 +49,18 @@ class ShapesEvaluationTest {
     void changeRatioIsOneWhenCompositionMovesTheAttributeAsMuchAsAlone() {
         assertEquals(1, EvalStats.changeRatio(new double[] {1, 2}, new double[] {2, 4}, new double[] {2, 4}), 1e-12);
         assertEquals(0.5, EvalStats.changeRatio(new double[] {0, 0}, new double[] {2, 2}, new double[] {1, 1}), 1e-12);
+    }
+
+    @Test
+    void effectRatioLeavesOutWhatTheOtherSliderDoesAlone() {
+        // the other slider alone lowers the attribute by 3; with both on, this slider still adds its 2
+        double[] base = {5, 5};
+        double[] alone = {7, 7};
+        double[] other = {2, 2};
+        double[] both = {4, 4};
+        assertEquals(-0.5, EvalStats.changeRatio(base, alone, both), 1e-12);
+        assertEquals(1, EvalStats.effectRatio(base, alone, other, both), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> EvalStats.effectRatio(base, alone, new double[] {1}, both));
     }
 
     @Test
