@@ -22,13 +22,7 @@ public interface LrSchedule {
 
     /** diffusers "cosine" (half a cycle after linear warmup), reaching 0 at {@code total}. */
     static LrSchedule cosineWithWarmup(double lr, int warmup, int total) {
-        return step -> {
-            if (step < warmup) {
-                return lr * warmupFactor(step, warmup);
-            }
-            double progress = (double) (step - warmup) / Math.max(1, total - warmup);
-            return lr * Math.max(0.0, 0.5 * (1.0 + Math.cos(Math.PI * progress)));
-        };
+        return warmupStableDecay(lr, warmup, total - warmup, total);
     }
 
     /**

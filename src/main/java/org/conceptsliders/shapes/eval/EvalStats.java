@@ -62,11 +62,7 @@ public final class EvalStats {
      * moves do not blow up the ratio.
      */
     public static double changeRatio(double[] base, double[] alone, double[] both) {
-        if (base.length != alone.length || base.length != both.length || base.length == 0) {
-            throw new IllegalArgumentException("need equal non-empty arrays, got " + base.length + ", " + alone.length
-                    + " and " + both.length);
-        }
-        return (mean(both) - mean(base)) / (mean(alone) - mean(base));
+        return effectRatio(base, alone, base, both);
     }
 
     /**
@@ -75,10 +71,10 @@ public final class EvalStats {
      * leaves out what the other slider does to this attribute by itself.
      */
     public static double effectRatio(double[] base, double[] alone, double[] otherAlone, double[] both) {
-        changeRatio(base, alone, both);
-        if (otherAlone.length != base.length) {
-            throw new IllegalArgumentException("need " + base.length + " values with the other slider alone, got "
-                    + otherAlone.length);
+        int n = base.length;
+        if (n == 0 || alone.length != n || otherAlone.length != n || both.length != n) {
+            throw new IllegalArgumentException("need equal non-empty arrays, got " + n + ", " + alone.length + ", "
+                    + otherAlone.length + " and " + both.length);
         }
         return (mean(both) - mean(otherAlone)) / (mean(alone) - mean(base));
     }
