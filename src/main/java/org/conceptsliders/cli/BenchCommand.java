@@ -1,6 +1,5 @@
 package org.conceptsliders.cli;
 
-import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -9,6 +8,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.conceptsliders.runtime.Compute;
+import org.conceptsliders.runtime.nd.OpProfile;
+import org.conceptsliders.runtime.nd.Owned;
 import org.conceptsliders.runtime.train.NoGrad;
 import org.conceptsliders.runtime.train.TrainRandom;
 import org.conceptsliders.runtime.train.TrainableSet;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -42,6 +44,11 @@ final class BenchCommand implements Runnable {
             description = "Also time forward+backward (default: ${DEFAULT-VALUE}).")
     boolean backward;
 
+    @Option(names = "--profile", paramLabel = "TRACE.json",
+            description = "After timing, run one more forward+backward (forward only with --no-backward) under"
+                    + " libtorch's profiler and write its operators as a Chrome trace (ui.perfetto.dev).")
+    Path profile;
+
     @Mixin
     DeviceOption device;
 
@@ -65,23 +72,31 @@ final class BenchCommand implements Runnable {
                 out.put("batch", 2);
                 out.put("params_m", Math.round(params / 1e5) / 10.0);
                 out.put("device", compute.describe());
-                out.put("forward", BenchSupport.timed(runs, () -> {
+                Runnable forward = () -> {
                     try (NoGrad g = NoGrad.enter(); NDManager step = m.newSubManager()) {
                         x.tempAttach(step);
                         unet.forward(x, t, c).toFloatArray();
                     }
-                }));
+                };
+                out.put("forward", BenchSupport.timed(runs, forward));
+                Runnable profiled = forward;
                 if (backward) {
                     TrainableSet all = TrainableSet.select(unet, k -> true);
-                    out.put("forward_backward", BenchSupport.timed(runs, () -> {
+                    // gradients released after each run, as the PyTorch side's zero_grad(set_to_none=True)
+                    Runnable forwardBackward = () -> {
                         try (NDManager step = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             x.tempAttach(step);
                             NDArray loss = unet.forward(x, t, c).toType(DataType.FLOAT32, false).square().mean();
                             gc.backward(loss);
                         }
-                        all.zeroGradients();
-                    }));
-                    all.close();
+                        all.releaseGradients();
+                    };
+                    out.put("forward_backward", BenchSupport.timed(runs, forwardBackward));
+                    profiled = forwardBackward;
+                }
+                if (profile != null) {
+                    OpProfile.record(profile, compute.device().isGpu(), profiled);
+                    out.put("profile", profile.toString());
                 }
                 out.put("peak_rss_mb", BenchSupport.peakRssMb());
                 System.out.println(new ObjectMapper().writeValueAsString(out));

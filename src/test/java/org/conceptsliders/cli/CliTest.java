@@ -132,6 +132,32 @@ class CliTest {
     }
 
     @Test
+    void benchTimesAUnetAndWritesLibtorchsOperatorTrace() throws Exception {
+        Path trace = tmp.resolve("trace.json");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        System.setOut(new PrintStream(bytes));
+        try {
+            assertEquals(0, Main.execute("bench", "--config", Reference.path("unet_sd1/config.json").toString(),
+                    "--latent", "8", "--runs", "2", "--device", "cpu", "--profile", trace.toString()));
+        } finally {
+            System.setOut(old);
+        }
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(bytes.toString().trim());
+        for (String key : new String[] {"forward", "forward_backward"}) {
+            var t = json.get(key);
+            assertTrue(t.get("min_s").asDouble() > 0 && t.get("min_s").asDouble() <= t.get("median_s").asDouble()
+                    && t.get("median_s").asDouble() <= t.get("max_s").asDouble(), key + " in " + json);
+        }
+        // the trace holds the forward's and autograd's backward operators under libtorch's own names
+        var events = new com.fasterxml.jackson.databind.ObjectMapper().readTree(trace.toFile());
+        java.util.Set<String> names = new java.util.HashSet<>();
+        (events.isArray() ? events : events.get("traceEvents")).forEach(e -> names.add(e.path("name").asText()));
+        assertTrue(names.contains("aten::convolution"), "forward convolutions in the trace");
+        assertTrue(names.stream().anyMatch(n -> n.contains("ConvolutionBackward")), "backward in the trace: " + names.size());
+    }
+
+    @Test
     void benchPipelineRefusesARandomModelAndAModelTogether() {
         assertTrue(run("bench-pipeline", "--prompt", "x", "--random-sd15", "--model", tmp.toString())
                 .contains("--random-sd15 and --model"));

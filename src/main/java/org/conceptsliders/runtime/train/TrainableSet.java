@@ -72,6 +72,23 @@ public final class TrainableSet implements AutoCloseable {
         params.values().forEach(p -> JniUtils.zeroGrad(pt(p.value())));
     }
 
+    /**
+     * Drops every gradient (torch's {@code zero_grad(set_to_none=True)}, PyTorch's default since
+     * 2.0): each parameter gets a new handle on the same storage, so the next backward stores its
+     * gradients instead of adding them to zeros, and no gradient memory is held during the next
+     * forward (3.4 GB for a full SD 1.5 UNet). Only for code that reads weights through their
+     * {@link Parameter}s: an array handle taken earlier is closed here.
+     */
+    public void releaseGradients() {
+        params.values().forEach(p -> {
+            NDArray old = p.value();
+            NDArray fresh = old.stopGradient();
+            fresh.setRequiresGradient(true);
+            p.set(fresh);
+            old.close();
+        });
+    }
+
     private static PtNDArray pt(NDArray a) {
         if (a instanceof PtNDArray p) {
             return p;

@@ -20,24 +20,27 @@ import java.util.function.UnaryOperator;
  * background) combination, goes through a reconstruction, and {@link ShapeMeasurer} must read
  * each reconstruction's fill as the drawn colour. An earlier PyTorch feasibility run had a VAE
  * that turned red on white into orange and green into brown while its mean error looked fine,
- * so colour prompts failed; this check gates the UNet stage on it.
+ * so colour prompts failed; this check gates the UNet stage on it. It also counts the
+ * reconstructions whose measured shape class is the drawn one: reported, not gated, because the
+ * measurer itself reads a few small shapes wrong and the shape is what the VAE keeps worst.
  */
 public final class ColourCheck {
 
     /**
-     * @param passed   reconstructions measured as their drawn colour
-     * @param total    scenes checked
-     * @param failures per "colour on background" combination, how many failed (only those that did)
+     * @param passed     reconstructions measured as their drawn colour
+     * @param total      scenes checked
+     * @param failures   per "colour on background" combination, how many failed (only those that did)
+     * @param shapesKept reconstructions measured as their drawn shape class
      */
-    public record Result(int passed, int total, Map<String, Integer> failures) {
+    public record Result(int passed, int total, Map<String, Integer> failures, int shapesKept) {
         public double rate() {
             return total == 0 ? 1.0 : (double) passed / total;
         }
 
         @Override
         public String toString() {
-            return String.format(java.util.Locale.ROOT, "%d/%d (%.1f %%) colours kept%s", passed, total, 100 * rate(),
-                    failures.isEmpty() ? "" : ", failures " + failures);
+            return String.format(java.util.Locale.ROOT, "%d/%d (%.1f %%) colours kept%s; %d/%d shapes kept", passed, total,
+                    100 * rate(), failures.isEmpty() ? "" : ", failures " + failures, shapesKept, total);
         }
     }
 
@@ -71,6 +74,7 @@ public final class ColourCheck {
             throw new IllegalArgumentException("reconstruction returned " + rebuilt.length + " pictures for " + pictures.length);
         }
         int passed = 0;
+        int shapesKept = 0;
         Map<String, Integer> failures = new LinkedHashMap<>();
         for (int i = 0; i < scenes.size(); i++) {
             ShapeScene s = scenes.get(i);
@@ -80,7 +84,10 @@ public final class ColourCheck {
             } else {
                 failures.merge(s.colour().word() + " on " + s.backgroundClass().word(), 1, Integer::sum);
             }
+            if (m.shape() == s.shape()) {
+                shapesKept++;
+            }
         }
-        return new Result(passed, scenes.size(), failures);
+        return new Result(passed, scenes.size(), failures, shapesKept);
     }
 }

@@ -2,6 +2,8 @@ package org.conceptsliders.runtime.train;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -41,6 +43,41 @@ class TrainableSetTest {
             });
             set.close();
             assertFalse(mlp.fc2.weight().value().hasGradient(), "close() freezes the set again");
+        }
+    }
+
+    @Test
+    void releasedGradientsAreGoneAndTheNextBackwardGivesWhatZeroedOnesGive() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            TinyMlp zeroed = new TinyMlp();
+            TinyMlp released = new TinyMlp();
+            ParameterInit.initialize(zeroed, m, DataType.FLOAT32, new TrainRandom(5));
+            ParameterInit.initialize(released, m, DataType.FLOAT32, new TrainRandom(5));
+            TrainableSet zeroSet = TrainableSet.select(zeroed, n -> true);
+            TrainableSet releaseSet = TrainableSet.select(released, n -> true);
+            TrainRandom a = new TrainRandom(6);
+            TrainRandom b = new TrainRandom(6);
+            for (int i = 0; i < 2; i++) {
+                try (NDManager step = m.newSubManager()) {
+                    zeroed.step(a, step);
+                    released.step(b, step);
+                }
+                zeroSet.zeroGradients();
+                byte[] weight = released.fc1.weight().value().toByteArray();
+                releaseSet.releaseGradients();
+                assertArrayEquals(weight, released.fc1.weight().value().toByteArray(), "the weights keep their values");
+                assertEquals(null, JniUtils.getGradient((PtNDArray) released.fc1.weight().value()),
+                        "no gradient is held after release");
+                assertTrue(released.fc1.weight().value().hasGradient(), "the weight still requires a gradient");
+            }
+            try (NDManager step = m.newSubManager()) {
+                zeroed.step(a, step);
+                released.step(b, step);
+            }
+            zeroed.namedParameters().forEach((n, p) -> assertArrayEquals(TrainableSet.gradient(p).toFloatArray(),
+                    TrainableSet.gradient(released.namedParameters().get(n)).toFloatArray(), n));
+            zeroSet.close();
+            releaseSet.close();
         }
     }
 

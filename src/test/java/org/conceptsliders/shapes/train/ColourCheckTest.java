@@ -21,6 +21,7 @@ class ColourCheckTest {
         System.out.println("identity: " + r);
         assertEquals(1.0, r.rate(), r.toString());
         assertTrue(r.failures().isEmpty());
+        assertTrue(r.shapesKept() >= 0.95 * r.total(), "the measurer reads drawn shapes: " + r);
     }
 
     @Test
@@ -33,6 +34,15 @@ class ColourCheckTest {
                 }).toArray()).toArray(int[][]::new));
         assertEquals(0, r.passed(), r.toString());
         assertEquals(12, r.failures().size(), "every colour on every background is named: " + r.failures());
+        assertTrue(r.shapesKept() >= 0.9 * r.total(), "grey keeps the outline of the shape: " + r);
+    }
+
+    @Test
+    void blankReconstructionKeepsNoShape() {
+        List<ShapeScene> scenes = ColourCheck.scenes(world, 1, 42);
+        ColourCheck.Result r = ColourCheck.check(world, scenes, pictures -> Arrays.stream(pictures)
+                .map(p -> Arrays.stream(p).map(c -> p[0]).toArray()).toArray(int[][]::new));
+        assertEquals(0, r.shapesKept(), r.toString());
     }
 
     @Test
