@@ -12,6 +12,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,7 +67,7 @@ class TrainableSetTest {
                 byte[] weight = released.fc1.weight().value().toByteArray();
                 releaseSet.releaseGradients();
                 assertArrayEquals(weight, released.fc1.weight().value().toByteArray(), "the weights keep their values");
-                assertEquals(null, JniUtils.getGradient((PtNDArray) released.fc1.weight().value()),
+                assertNull(JniUtils.getGradient((PtNDArray) released.fc1.weight().value()),
                         "no gradient is held after release");
                 assertTrue(released.fc1.weight().value().hasGradient(), "the weight still requires a gradient");
             }
