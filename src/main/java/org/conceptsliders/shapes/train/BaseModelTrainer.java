@@ -175,7 +175,11 @@ public final class BaseModelTrainer {
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             LatentDist d = vae.encode(x);
             NDArray rebuilt = vae.decode(d.sample(noise));
-            NDArray l1 = Pictures.weightedL1(rebuilt.sub(x), weights);
+            NDArray error = rebuilt.sub(x);
+            NDArray l1 = Pictures.weightedL1(error, weights);
+            if (recipe.vaeEdgeWeight() > 0) {
+                l1 = l1.add(Owned.mul(Pictures.edgeL1(error), (float) recipe.vaeEdgeWeight()));
+            }
             NDArray variance = d.std().square();
             // KL(N(mean, var) || N(0, 1)) summed over the latent, averaged over the batch, as in SD's VAE.
             NDArray kl = Owned.mul(Owned.sub(d.mean().square().add(variance), 1).sub(variance.log()).sum(), 0.5f / n);

@@ -3,7 +3,6 @@ package org.conceptsliders.shapes.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
@@ -135,9 +134,7 @@ public final class DecoderTuner {
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray error = vae.decode(z).sub(x);
             NDArray l1 = Pictures.weightedL1(error, weights);
-            NDArray dx = error.get(new NDIndex(":, :, :, 1:")).sub(error.get(new NDIndex(":, :, :, :-1"))).abs().mean();
-            NDArray dy = error.get(new NDIndex(":, :, 1:, :")).sub(error.get(new NDIndex(":, :, :-1, :"))).abs().mean();
-            loss = l1.add(Owned.mul(dx.add(dy), (float) recipe.edgeWeight()));
+            loss = l1.add(Owned.mul(Pictures.edgeL1(error), (float) recipe.edgeWeight()));
             gc.backward(loss);
         }
         return loss.getFloat();

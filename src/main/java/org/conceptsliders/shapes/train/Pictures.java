@@ -3,6 +3,7 @@ package org.conceptsliders.shapes.train;
 import org.conceptsliders.runtime.nd.Owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
 /** Opaque ARGB pictures to and from the VAE's [B, 3, H, W] tensors in [-1, 1]. */
@@ -97,5 +98,16 @@ final class Pictures {
     /** The mean absolute {@code error} [B, 3, H, W] under {@link #foregroundWeights} [B, 1, H, W]. */
     static NDArray weightedL1(NDArray error, NDArray weights) {
         return error.abs().mul(weights).sum().div(Owned.mul(weights.sum(), 3));
+    }
+
+    /**
+     * The mean absolute horizontal plus vertical difference of {@code error} [B, 3, H, W]: zero for
+     * an error that is constant across an edge, large for an edge drawn soft or in the wrong place,
+     * which the per-pixel L1 spreads thin.
+     */
+    static NDArray edgeL1(NDArray error) {
+        NDArray dx = error.get(new NDIndex(":, :, :, 1:")).sub(error.get(new NDIndex(":, :, :, :-1"))).abs().mean();
+        NDArray dy = error.get(new NDIndex(":, :, 1:, :")).sub(error.get(new NDIndex(":, :, :-1, :"))).abs().mean();
+        return dx.add(dy);
     }
 }

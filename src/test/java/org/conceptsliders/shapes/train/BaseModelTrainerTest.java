@@ -38,6 +38,7 @@ import java.util.concurrent.CancellationException;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -175,7 +176,8 @@ class BaseModelTrainerTest {
         copyTree(fullWork, work);
         BaseModelRecipe other = new BaseModelRecipe(TINY.seed(), TINY.imageSize(), TINY.vaeChannels(),
                 TINY.vaeLayersPerBlock(), TINY.vaeNormGroups(), TINY.latentChannels(), TINY.vaeSteps(), TINY.vaeMaxSteps(),
-                TINY.vaeBatch(), TINY.vaeCrop(), TINY.vaeLr(), TINY.klWeight(), TINY.foregroundWeight(), TINY.colourPassRate(),
+                TINY.vaeBatch(), TINY.vaeCrop(), TINY.vaeLr(), TINY.klWeight(), TINY.foregroundWeight(), TINY.vaeEdgeWeight(),
+                TINY.colourPassRate(),
                 TINY.colourScenes(),
                 TINY.unetChannels(), TINY.unetLayersPerBlock(), TINY.unetHeads(), TINY.unetNormGroups(), TINY.textWidth(),
                 TINY.textLayers(), TINY.textHeads(), TINY.unetSteps(), TINY.unetBatch(), TINY.unetLr() / 2,
@@ -190,6 +192,12 @@ class BaseModelTrainerTest {
         BaseModelRecipe r = BaseModelRecipe.fromJson(BaseModelRecipe.defaults().toJson());
         assertEquals(BaseModelRecipe.defaults().toJson(), r.toJson());
         assertEquals(8, r.latentSize());
+        // a recipe written before vaeEdgeWeight existed still reads, without the edge term
+        String older = BaseModelRecipe.defaults().toJson().replaceAll("\\s*\"vaeEdgeWeight\" : [0-9.]+,", "");
+        assertFalse(older.contains("vaeEdgeWeight"));
+        assertEquals(0.0, BaseModelRecipe.fromJson(older).vaeEdgeWeight());
+        assertThrows(Exception.class, () -> BaseModelRecipe.fromJson(older.replace("\"klWeight\"",
+                "\"vaeEdgeWeight\" : -1.0, \"klWeight\"")));
     }
 
     /** The tiny recipe's UNet and text encoder, freshly initialised. */
