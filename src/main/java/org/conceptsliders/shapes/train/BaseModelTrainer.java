@@ -177,7 +177,7 @@ public final class BaseModelTrainer {
             NDArray rebuilt = vae.decode(d.sample(noise));
             NDArray error = rebuilt.sub(x);
             NDArray l1 = Pictures.weightedL1(error, weights);
-            if (recipe.vaeEdgeWeight() > 0) {
+            if (recipe.vaeEdgeWeight() > 0 && iteration >= recipe.vaeEdgeFromStep()) {
                 l1 = l1.add(Owned.mul(Pictures.edgeL1(error), (float) recipe.vaeEdgeWeight()));
             }
             NDArray variance = d.std().square();

@@ -176,7 +176,7 @@ class BaseModelTrainerTest {
         copyTree(fullWork, work);
         BaseModelRecipe other = new BaseModelRecipe(TINY.seed(), TINY.imageSize(), TINY.vaeChannels(),
                 TINY.vaeLayersPerBlock(), TINY.vaeNormGroups(), TINY.latentChannels(), TINY.vaeSteps(), TINY.vaeMaxSteps(),
-                TINY.vaeBatch(), TINY.vaeCrop(), TINY.vaeLr(), TINY.klWeight(), TINY.foregroundWeight(), TINY.vaeEdgeWeight(),
+                TINY.vaeBatch(), TINY.vaeCrop(), TINY.vaeLr(), TINY.klWeight(), TINY.foregroundWeight(), TINY.vaeEdgeWeight(), TINY.vaeEdgeFromStep(),
                 TINY.colourPassRate(),
                 TINY.colourScenes(),
                 TINY.unetChannels(), TINY.unetLayersPerBlock(), TINY.unetHeads(), TINY.unetNormGroups(), TINY.textWidth(),
@@ -193,9 +193,10 @@ class BaseModelTrainerTest {
         assertEquals(BaseModelRecipe.defaults().toJson(), r.toJson());
         assertEquals(8, r.latentSize());
         // a recipe written before vaeEdgeWeight existed still reads, without the edge term
-        String older = BaseModelRecipe.defaults().toJson().replaceAll("\\s*\"vaeEdgeWeight\" : [0-9.]+,", "");
-        assertFalse(older.contains("vaeEdgeWeight"));
+        String older = BaseModelRecipe.defaults().toJson().replaceAll("\\s*\"vaeEdge(Weight|FromStep)\" : [0-9.]+,", "");
+        assertFalse(older.contains("vaeEdge"));
         assertEquals(0.0, BaseModelRecipe.fromJson(older).vaeEdgeWeight());
+        assertEquals(0, BaseModelRecipe.fromJson(older).vaeEdgeFromStep());
         assertThrows(Exception.class, () -> BaseModelRecipe.fromJson(older.replace("\"klWeight\"",
                 "\"vaeEdgeWeight\" : -1.0, \"klWeight\"")));
     }
