@@ -127,9 +127,7 @@ public record BaseModelRecipe(
     String vaeIdentity() {
         return RecipeJson.JSON.valueToTree(new BaseModelRecipe(seed, imageSize, vaeChannels, vaeLayersPerBlock, vaeNormGroups,
                 latentChannels, 0, 0, vaeBatch, vaeCrop, vaeLr, klWeight, foregroundWeight, vaeEdgeWeight, vaeEdgeFromStep, 0, 0,
-                new int[] {1, 1},
-                0, 0, 0, 0, 0, 0,
-                0, 0, 0, 0, warmupSteps, emaDecay, 0, 0)).toString();
+                new int[] {1, 1}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, warmupSteps, emaDecay, 0, 0)).toString();
     }
 
     /**
