@@ -108,7 +108,7 @@ final class ShapesCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            VisualAttribute a = VisualAttribute.valueOf(attribute.toUpperCase(Locale.ROOT));
+            VisualAttribute a = VisualAttribute.parse(attribute);
             ShapesWorld world = new ShapesWorld(size, size);
             Random rng = new Random(seed);
             for (int i = 0; i < count; i++) {

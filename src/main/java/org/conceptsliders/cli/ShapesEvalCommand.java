@@ -13,7 +13,6 @@ import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code shapes eval}: the shapes-world evaluation of a model and its sliders (issue 6). */
@@ -74,12 +73,7 @@ final class ShapesEvalCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("slider file " + p + " not found");
             }
         }
-        VisualAttribute a;
-        try {
-            a = VisualAttribute.valueOf(attribute.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--attribute: expected outline, blur or position, got '" + attribute + "'");
-        }
+        VisualAttribute a = VisualAttribute.parse(attribute);
         ShapesEvaluation.Options o = new ShapesEvaluation.Options(samples, sliderSeeds, inversions, inversion.inversion(), steps, guidance, seed,
                 sizeSlider, visualSlider, a);
         EvalReport report;

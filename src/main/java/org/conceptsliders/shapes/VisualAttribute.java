@@ -1,5 +1,9 @@
 package org.conceptsliders.shapes;
 
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
 /**
  * The attributes of a {@link ShapeScene} that captions never mention: a text prompt cannot ask
  * for them, so a slider for them is learnt from image pairs that differ only in them
@@ -28,6 +32,17 @@ public enum VisualAttribute {
         this.high = high;
         this.lowWord = lowWord;
         this.highWord = highWord;
+    }
+
+    /** The attribute of a lower-case name such as "outline", or an error that lists the names. */
+    public static VisualAttribute parse(String name) {
+        for (VisualAttribute a : values()) {
+            if (a.name().equalsIgnoreCase(name)) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException("attribute '" + name + "': expected one of "
+                + Arrays.stream(values()).map(a -> a.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")));
     }
 
     /** The low end of a drawn pair. */

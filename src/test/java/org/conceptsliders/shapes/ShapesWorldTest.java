@@ -73,6 +73,14 @@ class ShapesWorldTest {
     }
 
     @Test
+    void attributesAreNamedInLowerCaseAndAWrongNameListsTheRight() {
+        assertEquals(VisualAttribute.OUTLINE, VisualAttribute.parse("outline"));
+        assertEquals(VisualAttribute.POSITION, VisualAttribute.parse("Position"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VisualAttribute.parse("ring"));
+        assertEquals("attribute 'ring': expected one of outline, blur, position", e.getMessage());
+    }
+
+    @Test
     void samplesAreReproducibleFromTheSeed() {
         ShapesWorld.Sample a = world.sample(new Random(7));
         ShapesWorld.Sample b = world.sample(new Random(7));

@@ -30,8 +30,11 @@ import java.nio.file.Path;
  * @param vaeEdgeWeight      weight of the L1 of the reconstruction error's horizontal and vertical
  *                           differences (the decoder stage's edge term; 0: none, and absent from
  *                           older recipes)
- * @param vaeEdgeFromStep    first VAE step with the edge term: from the start it collapsed the
- *                           colour axis (2 of 6 hues kept), so it can wait until colours are learnt
+ * @param vaeEdgeFromStep    first VAE step with the edge term (alone, from the start, it collapsed
+ *                           the colour axis to 2 of 6 hues; with {@code vaeMseWeight} it does not)
+ * @param vaeMseWeight       weight of the foreground-weighted squared error next to the L1: L1 pushes
+ *                           every wrong pixel alike, a square pushes a wrong hue (an error of up to 2
+ *                           per channel) far harder than a soft edge (0: none, and absent from older recipes)
  * @param colourPassRate     share of the fixed colour set whose reconstruction must measure as the drawn colour
  * @param colourScenes       scenes of that set per (colour, background) combination
  * @param unetChannels       UNet {@code block_out_channels} (levels: CrossAttnDown..., last DownBlock2D)
@@ -56,7 +59,7 @@ public record BaseModelRecipe(
         long seed, int imageSize,
         int[] vaeChannels, int vaeLayersPerBlock, int vaeNormGroups, int latentChannels,
         int vaeSteps, int vaeMaxSteps, int vaeBatch, int vaeCrop, double vaeLr, double klWeight,
-        double foregroundWeight, double vaeEdgeWeight, int vaeEdgeFromStep, double colourPassRate, int colourScenes,
+        double foregroundWeight, double vaeEdgeWeight, int vaeEdgeFromStep, double vaeMseWeight, double colourPassRate, int colourScenes,
         int[] unetChannels, int unetLayersPerBlock, int unetHeads, int unetNormGroups,
         int textWidth, int textLayers, int textHeads,
         int unetSteps, int unetBatch, double unetLr, int unetDecaySteps, int warmupSteps, double emaDecay, int latentCacheSize,
@@ -75,9 +78,9 @@ public record BaseModelRecipe(
             throw new IllegalArgumentException("vaeCrop " + vaeCrop + " must be 0 or a multiple of the VAE's down-sampling"
                     + " no larger than imageSize " + imageSize);
         }
-        if (vaeEdgeWeight < 0 || vaeEdgeFromStep < 0) {
-            throw new IllegalArgumentException("vaeEdgeWeight " + vaeEdgeWeight + " and vaeEdgeFromStep " + vaeEdgeFromStep
-                    + " must not be negative");
+        if (vaeEdgeWeight < 0 || vaeEdgeFromStep < 0 || vaeMseWeight < 0) {
+            throw new IllegalArgumentException("vaeEdgeWeight " + vaeEdgeWeight + ", vaeEdgeFromStep " + vaeEdgeFromStep
+                    + " and vaeMseWeight " + vaeMseWeight + " must not be negative");
         }
         if (vaeMaxSteps < vaeSteps) {
             throw new IllegalArgumentException("vaeMaxSteps " + vaeMaxSteps + " < vaeSteps " + vaeSteps);
@@ -88,7 +91,7 @@ public record BaseModelRecipe(
     public static BaseModelRecipe defaults() {
         return new BaseModelRecipe(20240611L, 64,
                 new int[] {16, 32, 32, 32}, 1, 8, 4,
-                1200, 3000, 8, 32, 1e-3, 1e-6, 8.0, 0.0, 0, 0.99, 12,
+                1200, 3000, 8, 32, 1e-3, 1e-6, 8.0, 0.0, 0, 0.0, 0.99, 12,
                 new int[] {32, 64, 64}, 1, 4, 16,
                 32, 2, 2,
                 5000, 32, 1e-3, 1500, 200, 0.999, 10000,
@@ -99,7 +102,7 @@ public record BaseModelRecipe(
     public static BaseModelRecipe tiny() {
         return new BaseModelRecipe(7L, 32,
                 new int[] {8, 8}, 1, 4, 4,
-                6, 6, 4, 16, 2e-3, 1e-6, 8.0, 1.0, 3, 0.0, 1,
+                6, 6, 4, 16, 2e-3, 1e-6, 8.0, 1.0, 3, 0.5, 0.0, 1,
                 new int[] {8, 16}, 1, 2, 4,
                 8, 1, 2,
                 6, 4, 2e-3, 3, 2, 0.9, 16,
@@ -126,7 +129,7 @@ public record BaseModelRecipe(
     /** What a VAE checkpoint must agree on to be resumed: the recipe's VAE part, step counts left out. */
     String vaeIdentity() {
         return RecipeJson.JSON.valueToTree(new BaseModelRecipe(seed, imageSize, vaeChannels, vaeLayersPerBlock, vaeNormGroups,
-                latentChannels, 0, 0, vaeBatch, vaeCrop, vaeLr, klWeight, foregroundWeight, vaeEdgeWeight, vaeEdgeFromStep, 0, 0,
+                latentChannels, 0, 0, vaeBatch, vaeCrop, vaeLr, klWeight, foregroundWeight, vaeEdgeWeight, vaeEdgeFromStep, vaeMseWeight, 0, 0,
                 new int[] {1, 1}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, warmupSteps, emaDecay, 0, 0)).toString();
     }
 
@@ -136,7 +139,7 @@ public record BaseModelRecipe(
      */
     String unetIdentity() {
         return RecipeJson.JSON.valueToTree(new BaseModelRecipe(seed, imageSize, vaeChannels, vaeLayersPerBlock, vaeNormGroups,
-                latentChannels, 0, 0, vaeBatch, vaeCrop, vaeLr, klWeight, foregroundWeight, vaeEdgeWeight, vaeEdgeFromStep, colourPassRate, 0,
+                latentChannels, 0, 0, vaeBatch, vaeCrop, vaeLr, klWeight, foregroundWeight, vaeEdgeWeight, vaeEdgeFromStep, vaeMseWeight, colourPassRate, 0,
                 unetChannels,
                 unetLayersPerBlock, unetHeads, unetNormGroups, textWidth, textLayers, textHeads, 0, unetBatch, unetLr, 0,
                 warmupSteps, emaDecay, latentCacheSize, 0)).toString();

@@ -176,14 +176,12 @@ public final class BaseModelTrainer {
             LatentDist d = vae.encode(x);
             NDArray rebuilt = vae.decode(d.sample(noise));
             NDArray error = rebuilt.sub(x);
-            NDArray l1 = Pictures.weightedL1(error, weights);
-            if (recipe.vaeEdgeWeight() > 0 && iteration >= recipe.vaeEdgeFromStep()) {
-                l1 = l1.add(Owned.mul(Pictures.edgeL1(error), (float) recipe.vaeEdgeWeight()));
-            }
+            NDArray rec = Pictures.reconstructionLoss(error, weights,
+                    iteration >= recipe.vaeEdgeFromStep() ? recipe.vaeEdgeWeight() : 0, recipe.vaeMseWeight());
             NDArray variance = d.std().square();
             // KL(N(mean, var) || N(0, 1)) summed over the latent, averaged over the batch, as in SD's VAE.
             NDArray kl = Owned.mul(Owned.sub(d.mean().square().add(variance), 1).sub(variance.log()).sum(), 0.5f / n);
-            loss = l1.add(Owned.mul(kl, (float) recipe.klWeight()));
+            loss = rec.add(Owned.mul(kl, (float) recipe.klWeight()));
             gc.backward(loss);
         }
         return loss.getFloat();

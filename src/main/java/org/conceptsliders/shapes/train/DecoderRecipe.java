@@ -15,24 +15,26 @@ import java.nio.file.Path;
  * @param edgeWeight       weight of the L1 loss on the horizontal and vertical differences of
  *                         the error, which the per-pixel L1 spreads thin over an edge
  * @param foregroundWeight extra weight of pixels that differ from the background, as in the VAE stage
+ * @param mseWeight        weight of the foreground-weighted squared error, as in the VAE stage (0:
+ *                         none, and absent from older recipes)
  * @param latentNoise      the decoder sees mean + u std noise with u uniform in [0, latentNoise] per
  *                         picture: the posterior mean (what an inversion fits) up to the samples
  *                         the UNet was trained on
  * @param checkpointEvery  steps between checkpoints
  */
 public record DecoderRecipe(long seed, int steps, int batch, double lr, int warmupSteps, double edgeWeight,
-                            double foregroundWeight, double latentNoise, int checkpointEvery) {
+                            double foregroundWeight, double mseWeight, double latentNoise, int checkpointEvery) {
 
     public DecoderRecipe {
         if (steps < 1 || batch < 1 || !(lr > 0) || warmupSteps < 0 || edgeWeight < 0 || foregroundWeight < 0
-                || latentNoise < 0 || checkpointEvery < 0) {
+                || mseWeight < 0 || latentNoise < 0 || checkpointEvery < 0) {
             throw new IllegalArgumentException("decoder recipe: steps, batch and lr must be positive, the rest >= 0: " + this);
         }
     }
 
     /** What the embedded model's decoder was tuned with. */
     public static DecoderRecipe defaults() {
-        return new DecoderRecipe(20240611L, 1500, 8, 5e-4, 50, 1.0, 8.0, 1.0, 100);
+        return new DecoderRecipe(20240611L, 1500, 8, 5e-4, 50, 1.0, 8.0, 0.0, 1.0, 100);
     }
 
     public String toJson() {
@@ -45,6 +47,7 @@ public record DecoderRecipe(long seed, int steps, int batch, double lr, int warm
 
     /** What a checkpoint must agree on to be resumed: everything but the checkpoint interval. */
     String identity() {
-        return new DecoderRecipe(seed, steps, batch, lr, warmupSteps, edgeWeight, foregroundWeight, latentNoise, 0).toJson();
+        return new DecoderRecipe(seed, steps, batch, lr, warmupSteps, edgeWeight, foregroundWeight, mseWeight, latentNoise, 0)
+                .toJson();
     }
 }

@@ -133,8 +133,7 @@ public final class DecoderTuner {
         NDArray loss;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray error = vae.decode(z).sub(x);
-            NDArray l1 = Pictures.weightedL1(error, weights);
-            loss = l1.add(Owned.mul(Pictures.edgeL1(error), (float) recipe.edgeWeight()));
+            loss = Pictures.reconstructionLoss(error, weights, recipe.edgeWeight(), recipe.mseWeight());
             gc.backward(loss);
         }
         return loss.getFloat();

@@ -97,7 +97,31 @@ final class Pictures {
 
     /** The mean absolute {@code error} [B, 3, H, W] under {@link #foregroundWeights} [B, 1, H, W]. */
     static NDArray weightedL1(NDArray error, NDArray weights) {
-        return error.abs().mul(weights).sum().div(Owned.mul(weights.sum(), 3));
+        return weightedMean(error.abs(), weights);
+    }
+
+    /** The mean squared {@code error} [B, 3, H, W] under {@link #foregroundWeights} [B, 1, H, W]. */
+    static NDArray weightedL2(NDArray error, NDArray weights) {
+        return weightedMean(error.square(), weights);
+    }
+
+    /**
+     * The reconstruction loss of both VAE stages: {@link #weightedL1} plus {@code edgeWeight} times
+     * {@link #edgeL1} plus {@code mseWeight} times {@link #weightedL2} (a term of weight 0 is left out).
+     */
+    static NDArray reconstructionLoss(NDArray error, NDArray weights, double edgeWeight, double mseWeight) {
+        NDArray loss = weightedL1(error, weights);
+        if (edgeWeight > 0) {
+            loss = loss.add(Owned.mul(edgeL1(error), (float) edgeWeight));
+        }
+        if (mseWeight > 0) {
+            loss = loss.add(Owned.mul(weightedL2(error, weights), (float) mseWeight));
+        }
+        return loss;
+    }
+
+    private static NDArray weightedMean(NDArray perChannel, NDArray weights) {
+        return perChannel.mul(weights).sum().div(Owned.mul(weights.sum(), 3));
     }
 
     /**

@@ -177,6 +177,7 @@ class BaseModelTrainerTest {
         BaseModelRecipe other = new BaseModelRecipe(TINY.seed(), TINY.imageSize(), TINY.vaeChannels(),
                 TINY.vaeLayersPerBlock(), TINY.vaeNormGroups(), TINY.latentChannels(), TINY.vaeSteps(), TINY.vaeMaxSteps(),
                 TINY.vaeBatch(), TINY.vaeCrop(), TINY.vaeLr(), TINY.klWeight(), TINY.foregroundWeight(), TINY.vaeEdgeWeight(), TINY.vaeEdgeFromStep(),
+                TINY.vaeMseWeight(),
                 TINY.colourPassRate(),
                 TINY.colourScenes(),
                 TINY.unetChannels(), TINY.unetLayersPerBlock(), TINY.unetHeads(), TINY.unetNormGroups(), TINY.textWidth(),
@@ -188,17 +189,27 @@ class BaseModelTrainerTest {
     }
 
     @Test
+    void theDocumentedRecipesAreTheDefaults() throws Exception {
+        // docs/ shows what the shipped model was built with; the defaults rebuild it
+        assertEquals(BaseModelRecipe.defaults().toJson(), BaseModelRecipe.read(Path.of("docs/embedded-model-recipe.json")).toJson());
+        assertEquals(DecoderRecipe.defaults().toJson(), DecoderRecipe.read(Path.of("docs/embedded-model-decoder-recipe.json")).toJson());
+    }
+
+    @Test
     void recipeRoundTripsThroughJson() throws Exception {
         BaseModelRecipe r = BaseModelRecipe.fromJson(BaseModelRecipe.defaults().toJson());
         assertEquals(BaseModelRecipe.defaults().toJson(), r.toJson());
         assertEquals(8, r.latentSize());
-        // a recipe written before vaeEdgeWeight existed still reads, without the edge term
-        String older = BaseModelRecipe.defaults().toJson().replaceAll("\\s*\"vaeEdge(Weight|FromStep)\" : [0-9.]+,", "");
-        assertFalse(older.contains("vaeEdge"));
+        // a recipe written before vaeEdgeWeight and vaeMseWeight existed still reads, without those terms
+        String older = BaseModelRecipe.defaults().toJson().replaceAll("\\s*\"vae(Edge|Mse)(Weight|FromStep)\" : [0-9.]+,", "");
+        assertFalse(older.contains("vaeEdge") || older.contains("vaeMse"));
         assertEquals(0.0, BaseModelRecipe.fromJson(older).vaeEdgeWeight());
         assertEquals(0, BaseModelRecipe.fromJson(older).vaeEdgeFromStep());
+        assertEquals(0.0, BaseModelRecipe.fromJson(older).vaeMseWeight());
         assertThrows(Exception.class, () -> BaseModelRecipe.fromJson(older.replace("\"klWeight\"",
                 "\"vaeEdgeWeight\" : -1.0, \"klWeight\"")));
+        assertThrows(Exception.class, () -> BaseModelRecipe.fromJson(older.replace("\"klWeight\"",
+                "\"vaeMseWeight\" : -1.0, \"klWeight\"")));
     }
 
     /** The tiny recipe's UNet and text encoder, freshly initialised. */

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A few decoder-tuning steps on the embedded model: what changes, what must not, and an exact resume. */
 class DecoderTunerTest {
-    private static final DecoderRecipe FEW = new DecoderRecipe(3, 4, 2, 1e-4, 1, 1.0, 8.0, 1.0, 1);
+    private static final DecoderRecipe FEW = new DecoderRecipe(3, 4, 2, 1e-4, 1, 1.0, 8.0, 0.5, 1.0, 1);
     private static final String VAE = "vae/diffusion_pytorch_model.safetensors";
 
     @TempDir
@@ -36,6 +36,17 @@ class DecoderTunerTest {
         model = EmbeddedModel.folder();
         full = dir.resolve("full-model");
         DecoderTuner.run(model, dir.resolve("full"), full, FEW, ProgressListener.NONE, CancelToken.none());
+    }
+
+    @Test
+    void aRecipeWrittenBeforeTheSquaredErrorTermReadsWithoutIt() throws Exception {
+        String older = DecoderRecipe.defaults().toJson().replaceAll("\\s*\"mseWeight\" : [0-9.]+,", "");
+        assertFalse(older.contains("mseWeight"));
+        Path file = dir.resolve("older-decoder-recipe.json");
+        Files.writeString(file, older);
+        assertEquals(0.0, DecoderRecipe.read(file).mseWeight());
+        Files.writeString(file, older.replace("\"edgeWeight\"", "\"mseWeight\" : -1.0, \"edgeWeight\""));
+        assertThrows(Exception.class, () -> DecoderRecipe.read(file));
     }
 
     @Test

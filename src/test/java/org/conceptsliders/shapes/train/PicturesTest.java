@@ -24,4 +24,15 @@ class PicturesTest {
             assertEquals(1f / 3, Pictures.edgeL1(e).getFloat(), 1e-6f);
         }
     }
+
+    @Test
+    void weightedErrorsCountForegroundPixelsByTheirWeight() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            // 1 picture, 3 channels, 1 x 2 pixels: error 0.5 on the background pixel (weight 1), 2 on the shape (weight 3)
+            NDArray error = Owned.floats(m, new float[] {0.5f, 2f, 0.5f, 2f, 0.5f, 2f}, new Shape(1, 3, 1, 2));
+            NDArray weights = Owned.floats(m, new float[] {1f, 3f}, new Shape(1, 1, 1, 2));
+            assertEquals((0.5f + 3 * 2f) / 4, Pictures.weightedL1(error, weights).getFloat(), 1e-6f);
+            assertEquals((0.25f + 3 * 4f) / 4, Pictures.weightedL2(error, weights).getFloat(), 1e-6f);
+        }
+    }
 }
