@@ -34,7 +34,9 @@ import java.nio.file.Path;
  *                           the colour axis to 2 of 6 hues; with {@code vaeMseWeight} it does not)
  * @param vaeMseWeight       weight of the foreground-weighted squared error next to the L1: L1 pushes
  *                           every wrong pixel alike, a square pushes a wrong hue (an error of up to 2
- *                           per channel) far harder than a soft edge (0: none, and absent from older recipes)
+ *                           per channel) far harder than a soft edge (0: none, and absent from older recipes;
+ *                           with it the VAE keeps colours beside the edge term, but the UNet trained on its
+ *                           latents followed colour words less: docs/embedded-model.md, session 7)
  * @param colourPassRate     share of the fixed colour set whose reconstruction must measure as the drawn colour
  * @param colourScenes       scenes of that set per (colour, background) combination
  * @param unetChannels       UNet {@code block_out_channels} (levels: CrossAttnDown..., last DownBlock2D)
