@@ -117,7 +117,7 @@ class EmbeddedModelTest {
     }
 
     @Test
-    void theShippedGradientSliderShadesTheBackgroundBothWaysAndLeavesTheShape() {
+    void theShippedGradientSliderShadesTheBottomAtPlusTwoAndLeavesTheShape() {
         // the visual slider of the bars, with its card's start_noise, on both backgrounds
         SliderCard card = SliderCard.of(Path.of("sliders", "gradient.safetensors"));
         String[] prompts = {"a red circle on a white background", "a blue square on a black background"};
