@@ -91,7 +91,7 @@ final class ShapesCommand implements Runnable {
             description = "Draw before/after pairs that differ only in an attribute no caption mentions, as"
                     + " OUT/low/NNN.png and OUT/high/NNN.png (the input of train-pairs).")
     static final class Pairs implements Callable<Integer> {
-        @Option(names = "--attribute", defaultValue = "gradient", description = "outline, blur, position or gradient (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--attribute", defaultValue = "outline", description = "outline, blur or position (default: ${DEFAULT-VALUE}).")
         String attribute;
 
         @Option(names = "--count", defaultValue = "24", description = "Pairs to draw (default: ${DEFAULT-VALUE}).")

@@ -26,7 +26,7 @@ import java.util.TreeSet;
  * <p>Captions read "a large red circle on a white background": "a [size] [colour] shape-word
  * [on a background-word background]". Of the non-empty captions, 70 % name the size, 70 % the
  * colour, 60 % the background, and 80 % the shape (the others say "shape"); one caption in ten
- * is empty (for classifier-free guidance). The outline, the blur and the gradient are never named. Every caption word is in
+ * is empty (for classifier-free guidance). The outline and the blur are never named. Every caption word is in
  * {@link #VOCABULARY}, and every one of those is a single token of CLIP's vocabulary.
  */
 public final class ShapesWorld {
@@ -104,9 +104,8 @@ public final class ShapesWorld {
     /**
      * A scene drawn uniformly: shape, size class then size within it, colour, background class
      * then level within it, outline up to 0.3 size (at most {@link VisualAttribute#OUTLINE}'s
-     * max), blur up to 0.8 of {@link VisualAttribute#BLUR}'s max, a centroid that keeps the
-     * whole shape 0.04 inside the border, and a background gradient over
-     * {@link VisualAttribute#GRADIENT}'s range.
+     * max), blur up to 0.8 of {@link VisualAttribute#BLUR}'s max, and a centroid that keeps the
+     * whole shape 0.04 inside the border.
      */
     public ShapeScene random(Random random) {
         Shape shape = pick(Shape.values(), random);
@@ -120,8 +119,7 @@ public final class ShapesWorld {
         double[] e = extents(shape);
         double x = uniform(random, e[0] * size + MARGIN, 1 - e[0] * size - MARGIN);
         double y = uniform(random, e[1] * size + MARGIN, 1 - e[2] * size - MARGIN);
-        double gradient = uniform(random, VisualAttribute.GRADIENT.low(), VisualAttribute.GRADIENT.high());
-        return new ShapeScene(shape, size, colour, x, y, level, outline, blur, gradient);
+        return new ShapeScene(shape, size, colour, x, y, level, outline, blur);
     }
 
     /** A random scene with its caption and picture, all from {@code random}. */
@@ -173,15 +171,13 @@ public final class ShapesWorld {
         double cy = scene.y() * height;
         double r = scene.size() * unit;
         double ring = scene.outline() * unit;
-        double[] bgRows = backgroundRows(scene, height);
+        double bg = scene.background() * 255;
         double[] fill = rgb(scene.colour().argb());
         double[] edge = outlineColour(fill, scene.background());
 
         double[][] planes = new double[3][width * height];
         for (double[] p : planes) {
-            for (int y = 0; y < height; y++) {
-                Arrays.fill(p, y * width, (y + 1) * width, bgRows[y]);
-            }
+            Arrays.fill(p, bg);
         }
         double[] e = extents(scene.shape());
         int x0 = Math.max(0, (int) Math.floor(cx - e[0] * r) - 1);
@@ -190,7 +186,6 @@ public final class ShapesWorld {
         int y1 = Math.min(height - 1, (int) Math.ceil(cy + e[2] * r) + 1);
         int n = SUPERSAMPLING * SUPERSAMPLING;
         for (int py = y0; py <= y1; py++) {
-            double bg = bgRows[py];
             for (int px = x0; px <= x1; px++) {
                 int inFill = 0;
                 int inRing = 0;
@@ -220,22 +215,6 @@ public final class ShapesWorld {
             argb[i] = 0xFF000000 | channel(planes[0][i]) << 16 | channel(planes[1][i]) << 8 | channel(planes[2][i]);
         }
         return argb;
-    }
-
-    /**
-     * The background's grey level (0-255) of each row: the level, shaded by the gradient towards
-     * the other extreme, from 0 at one edge to |gradient| at the other (rows sampled at their centres).
-     */
-    static double[] backgroundRows(ShapeScene scene, int height) {
-        double towards = Background.of(scene.background()) == Background.DARK ? 1 : -1;
-        double g = scene.gradient();
-        double[] rows = new double[height];
-        for (int y = 0; y < height; y++) {
-            double down = (y + 0.5) / height;
-            double shade = g >= 0 ? g * down : -g * (1 - down);
-            rows[y] = (scene.background() + towards * shade) * 255;
-        }
-        return rows;
     }
 
     /**

@@ -34,11 +34,9 @@ import java.nio.file.Path;
  *                           the colour axis to 2 of 6 hues; with {@code vaeMseWeight} it does not)
  * @param vaeMseWeight       weight of the foreground-weighted squared error next to the L1: L1 pushes
  *                           every wrong pixel alike, a square pushes a wrong hue (an error of up to 2
- *                           per channel) far harder than a soft edge (0: none, and absent from older recipes).
- *                           With the edge term the UNet on its latents followed colour words less (session
- *                           7); alone, at 2.0 (the default since session 8), it keeps the colours of the
- *                           world with background gradients, on which the plain L1 collapsed them
- *                           (docs/embedded-model.md)
+ *                           per channel) far harder than a soft edge (0: none, and absent from older recipes;
+ *                           with it the VAE keeps colours beside the edge term, but the UNet trained on its
+ *                           latents followed colour words less: docs/embedded-model.md, session 7)
  * @param colourPassRate     share of the fixed colour set whose reconstruction must measure as the drawn colour
  * @param colourScenes       scenes of that set per (colour, background) combination
  * @param unetChannels       UNet {@code block_out_channels} (levels: CrossAttnDown..., last DownBlock2D)
@@ -95,7 +93,7 @@ public record BaseModelRecipe(
     public static BaseModelRecipe defaults() {
         return new BaseModelRecipe(20240611L, 64,
                 new int[] {16, 32, 32, 32}, 1, 8, 4,
-                1200, 3000, 8, 32, 1e-3, 1e-6, 8.0, 0.0, 0, 2.0, 0.99, 12,
+                1200, 3000, 8, 32, 1e-3, 1e-6, 8.0, 0.0, 0, 0.0, 0.99, 12,
                 new int[] {32, 64, 64}, 1, 4, 16,
                 32, 2, 2,
                 5000, 32, 1e-3, 1500, 200, 0.999, 10000,

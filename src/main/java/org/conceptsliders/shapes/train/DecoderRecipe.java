@@ -34,7 +34,7 @@ public record DecoderRecipe(long seed, int steps, int batch, double lr, int warm
 
     /** What the embedded model's decoder was tuned with. */
     public static DecoderRecipe defaults() {
-        return new DecoderRecipe(20240611L, 1500, 8, 5e-4, 50, 1.0, 8.0, 2.0, 1.0, 100);
+        return new DecoderRecipe(20240611L, 1500, 8, 5e-4, 50, 1.0, 8.0, 0.0, 1.0, 100);
     }
 
     public String toJson() {
