@@ -48,6 +48,9 @@ final class TrainPairsCommand implements Callable<Integer> {
     @Option(names = "--train-method", defaultValue = "noxattn", description = "noxattn, innoxattn, selfattn, xattn, xattn-strict or full (default: ${DEFAULT-VALUE}).")
     String method;
 
+    @Option(names = "--symmetry", defaultValue = "0", description = "Weight of a term that keeps the slider's effect odd in its scale, so that -s and +s do not both change what should stay (default: ${DEFAULT-VALUE}, the paper's objective).")
+    double symmetry;
+
     @Override
     public Integer call() throws Exception {
         List<ImagePairs.Level> levels = new ArrayList<>();
@@ -65,7 +68,7 @@ final class TrainPairsCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give --low and --high, or --pairs DIR:SCALE");
         }
         PairSliderConfig c = new PairSliderConfig(levels, prompt, size, TrainMethod.parse(method), true, rank, 1f,
-                train.iterations == null ? 1000 : train.iterations, lr);
+                train.iterations == null ? 1000 : train.iterations, lr, symmetry);
         try (StableDiffusionModel model = train.open(); ConsoleProgress bar = new ConsoleProgress("train-pairs")) {
             System.err.println("model: " + model.describe());
             TrainResult r = new PairSliderTrainer(model).train(c, train.out, train.options(bar));

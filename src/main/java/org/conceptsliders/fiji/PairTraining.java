@@ -29,8 +29,9 @@ public final class PairTraining implements Operation<Path> {
     static final Field LOW = Field.text("low", "Less of the concept (open stack title or folder)", "");
     static final Field HIGH = Field.text("high", "More of the concept (open stack title or folder)", "");
     static final Field PROMPT = Field.text("prompt", "Prompt describing the images (may be empty)", "");
+    static final Field SYMMETRY = Field.number("symmetry", "Symmetry weight (0: the paper's objective)", "0");
 
-    private static final List<Field> FIELDS = Training.with(LOW, HIGH, PROMPT);
+    private static final List<Field> FIELDS = Training.with(LOW, HIGH, PROMPT, SYMMETRY);
 
     @Override
     public String label() {
@@ -58,12 +59,13 @@ public final class PairTraining implements Operation<Path> {
         }
         int iterations = Common.integer(v, ITERATIONS, 1, 1_000_000);
         int rank = Common.integer(v, RANK, 1, 1024);
+        double symmetry = v.number(SYMMETRY);
         Path out = Training.output(v);
         Path model = Folders.model(v.text(MODEL));
         SliderTrainer trainer = cache.trainer(model, Common.choice(v, DEVICE));
         IJ.resetEscape();
         return Training.write(out, v.text(PROMPT), model == null ? "embedded" : model.getFileName().toString(),
-                part -> trainer.trainFromPairs(low, high, v.text(PROMPT), iterations, rank, part,
+                part -> trainer.trainFromPairs(low, high, v.text(PROMPT), iterations, rank, symmetry, part,
                         Common.status("training"), new CancelToken(IJ::escapePressed)));
     }
 

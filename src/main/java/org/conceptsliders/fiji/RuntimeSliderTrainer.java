@@ -56,8 +56,9 @@ final class RuntimeSliderTrainer implements SliderTrainer {
 
     @Override
     public void trainFromPairs(List<RgbImage> low, List<RgbImage> high, String prompt, int iterations, int rank,
-                               Path output, ProgressListener progress, CancelToken cancel) {
-        PairSliderConfig c = PairSliderConfig.of(ImagePairs.of(low, high), prompt).withIterations(iterations).withRank(rank);
+                               double symmetry, Path output, ProgressListener progress, CancelToken cancel) {
+        PairSliderConfig c = PairSliderConfig.of(ImagePairs.of(low, high), prompt).withIterations(iterations).withRank(rank)
+                .withSymmetry(symmetry);
         try (StableDiffusionModel m = open()) {
             new PairSliderTrainer(m).train(c, output, TrainingOptions.defaults().withProgress(progress, cancel));
         } catch (IOException e) {

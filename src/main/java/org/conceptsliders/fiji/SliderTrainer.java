@@ -23,8 +23,9 @@ public interface SliderTrainer {
 
     /**
      * Image sliders (§3.2): {@code low.get(i)} and {@code high.get(i)} show the same scene with
-     * less and more of the concept; both lists have the same length.
+     * less and more of the concept; both lists have the same length. {@code symmetry} weighs the
+     * term that keeps the slider's effect odd in its scale (0: the paper's objective).
      */
-    void trainFromPairs(List<RgbImage> low, List<RgbImage> high, String prompt,
-                        int iterations, int rank, Path output, ProgressListener progress, CancelToken cancel);
+    void trainFromPairs(List<RgbImage> low, List<RgbImage> high, String prompt, int iterations, int rank,
+                        double symmetry, Path output, ProgressListener progress, CancelToken cancel);
 }

@@ -215,9 +215,10 @@ class CommandsTest {
     void trainFromPairsOfStacks() throws Exception {
         open(NewImage.createByteImage("young", 20, 20, 3, NewImage.FILL_RAMP));
         open(NewImage.createRGBImage("old", 20, 20, 3, NewImage.FILL_WHITE));
-        CommandModule m = run(TrainFromPairsCommand.class, "low", "young", "high", "old", "name", "aged", "iterations", 5.0);
+        CommandModule m = run(TrainFromPairsCommand.class, "low", "young", "high", "old", "name", "aged", "iterations", 5.0,
+                "symmetry", 100.0);
         assertFalse(m.isCanceled(), m::getCancelReason);
-        assertEquals("pairs 3 24x24 5 4", fx.trainer.asked);
+        assertEquals("pairs 3 24x24 5 4 100.0", fx.trainer.asked);
     }
 
     @Test

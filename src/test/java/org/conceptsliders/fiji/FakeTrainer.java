@@ -22,8 +22,9 @@ final class FakeTrainer implements SliderTrainer {
 
     @Override
     public void trainFromPairs(List<RgbImage> low, List<RgbImage> high, String prompt, int iterations, int rank,
-                               Path output, ProgressListener progress, CancelToken cancel) {
-        asked = "pairs " + low.size() + " " + low.get(0).width() + "x" + low.get(0).height() + " " + iterations + " " + rank;
+                               double symmetry, Path output, ProgressListener progress, CancelToken cancel) {
+        asked = "pairs " + low.size() + " " + low.get(0).width() + "x" + low.get(0).height() + " " + iterations + " " + rank
+                + " " + symmetry;
         write(output);
     }
 

@@ -19,6 +19,9 @@ public final class TrainFromPairsCommand extends TrainingCommand {
     @Parameter(label = "Prompt describing the images (may be empty)", required = false)
     private String prompt = "";
 
+    @Parameter(label = "Symmetry weight (0: the paper's objective)", min = "0")
+    private double symmetry = 0;
+
     @Parameter(label = "Slider file", type = ItemIO.OUTPUT)
     private String file;
 

@@ -7,9 +7,11 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import org.conceptsliders.runtime.Compute;
 import org.conceptsliders.runtime.io.SafeTensors;
+import org.conceptsliders.runtime.nd.Owned;
 import org.conceptsliders.runtime.nn.Parameter;
 import org.conceptsliders.runtime.pipeline.CancelToken;
 import org.conceptsliders.runtime.pipeline.StableDiffusionModel;
+import org.conceptsliders.runtime.pipeline.StableDiffusionPipeline;
 import org.conceptsliders.runtime.schedulers.DDPMScheduler;
 import org.conceptsliders.runtime.schedulers.SchedulerKind;
 import org.conceptsliders.runtime.train.AdamW;
@@ -191,6 +193,49 @@ class SliderTrainersTest {
             NDArray fromHigh = np.high().sub(zHigh.mul((float) Math.sqrt(a))).div((float) Math.sqrt(1 - a));
             assertTrue(fromLow.sub(np.noise()).abs().max().getFloat() < 1e-3);
             assertTrue(fromHigh.sub(np.noise()).abs().max().getFloat() < 1e-3);
+        }
+    }
+
+    @Test
+    void theSymmetryTermShrinksWhatBothSignsDoAlike() throws Exception {
+        Path low = Files.createDirectories(dir.resolve("low"));
+        Path high = Files.createDirectories(dir.resolve("high"));
+        TrainConfigTest.write(low.resolve("a.png"), 64, 64, "png");
+        TrainConfigTest.write(high.resolve("a.png"), 64, 64, "png", 0x30FF30);
+        PairSliderConfig c = PairSliderConfig.of(ImagePairs.fromFolders(low, high), "").withIterations(20)
+                .withLearningRate(5e-3).withSize(64).withMethod(TrainMethod.FULL, true);
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> c.withSymmetry(-1));
+        assertTrue(bad.getMessage().startsWith("symmetry:"), bad.getMessage());
+        double[] even = new double[2];
+        double[] weights = {0, 1000};
+        for (int i = 0; i < weights.length; i++) {
+            Path out = dir.resolve("w" + i + ".safetensors");
+            new PairSliderTrainer(model).train(c.withSymmetry(weights[i]), out, TrainingOptions.defaults().withSeed(3));
+            even[i] = evenShare(out);
+        }
+        System.out.printf("even part / odd part at scale +-2: %.4f (paper's objective), %.4f (symmetry 1000)%n",
+                even[0], even[1]);
+        assertTrue(even[1] < even[0] / 2, "even share " + even[1] + " with the term, " + even[0] + " without");
+    }
+
+    /** |eps_+2 + eps_-2 - 2 eps_0| / |eps_+2 - eps_-2| on random latents at t = 500, prompt "" as trained. */
+    private static double evenShare(Path slider) throws Exception {
+        try (NDManager m = NDManager.newBaseManager(); NoGrad ignored = NoGrad.enter()) {
+            TrainRandom r = new TrainRandom(5);
+            NDArray c = new StableDiffusionPipeline(model).encode("", "", 1, 64, 64, m).hidden();
+            NDArray x = r.randn(m, new Shape(c.getShape().get(0), 4, 8, 8));
+            NDArray t = m.create(new float[] {500}).repeat(0, c.getShape().get(0));
+            NDArray off = model.unet().forward(x, t, c);
+            NDArray[] on = new NDArray[2];
+            for (int k = 0; k < 2; k++) {
+                try (SliderSet set = SliderSet.attach(model.unet(), null, null,
+                        List.of(new SliderSpec(slider, k == 0 ? 2.0 : -2.0)), m)) {
+                    on[k] = model.unet().forward(x, t, c);
+                }
+            }
+            NDArray evenPart = on[0].add(on[1]).sub(Owned.mul(off, 2f));
+            NDArray oddPart = on[0].sub(on[1]);
+            return Math.sqrt(evenPart.square().sum().getFloat() / oddPart.square().sum().getFloat());
         }
     }
 

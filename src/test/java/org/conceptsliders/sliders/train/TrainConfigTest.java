@@ -158,10 +158,15 @@ class TrainConfigTest {
     }
 
     static void write(Path file, int w, int h, String format) throws Exception {
+        write(file, w, h, format, 0);
+    }
+
+    /** A red-green ramp, XORed with {@code tint} (another picture of the same size). */
+    static void write(Path file, int w, int h, String format, int tint) throws Exception {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                img.setRGB(x, y, (x * 255 / w) << 16 | (y * 255 / h) << 8 | 128);
+                img.setRGB(x, y, ((x * 255 / w) << 16 | (y * 255 / h) << 8 | 128) ^ tint);
             }
         }
         assertTrue(ImageIO.write(img, format, file.toFile()));
