@@ -46,13 +46,17 @@ final class ShapesCommand implements Runnable {
         @Option(names = "--recipe", description = "Recipe JSON (default: WORK/recipe.json when resuming, else the built-in one).")
         Path recipe;
 
+        @Option(names = "--from", paramLabel = "MODEL", description = "Fine-tune this model folder (the recipe's architecture)"
+                + " instead of training from scratch: its VAE is kept, its UNet and text encoder train for the recipe's unetSteps.")
+        Path from;
+
         @Override
         public Integer call() throws Exception {
             Path saved = work.resolve("recipe.json");
             BaseModelRecipe r = recipe != null ? BaseModelRecipe.read(recipe)
                     : Files.exists(saved) ? BaseModelRecipe.read(saved) : BaseModelRecipe.defaults();
             try (ConsoleProgress bar = new ConsoleProgress("train-base")) {
-                BaseModelTrainer.run(work, out, r, bar, CancelToken.none());
+                BaseModelTrainer.run(work, out, r, from, bar, CancelToken.none());
             }
             System.err.println("model written to " + out);
             return 0;

@@ -9,6 +9,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import org.conceptsliders.runtime.Compute;
 import org.conceptsliders.runtime.io.SafeTensors;
+import org.conceptsliders.runtime.io.Sha256;
+import org.conceptsliders.runtime.io.WeightSource;
+import org.conceptsliders.runtime.nn.Module;
+import org.conceptsliders.runtime.nn.WeightLoader;
 import org.conceptsliders.runtime.nn.Parameter;
 import org.conceptsliders.runtime.pipeline.CancelToken;
 import org.conceptsliders.runtime.pipeline.Progress;
@@ -61,16 +65,19 @@ import java.util.Random;
  */
 public final class BaseModelTrainer {
     private static final int SCALE_SAMPLES = 256;
+    private static final String DIFFUSERS_WEIGHTS = "diffusion_pytorch_model";
 
     private final Path work;
     private final BaseModelRecipe recipe;
     private final ProgressListener progress;
     private final CancelToken cancel;
     private final ShapesWorld world;
+    private final Path from;
 
-    BaseModelTrainer(Path work, BaseModelRecipe recipe, ProgressListener progress, CancelToken cancel) {
+    BaseModelTrainer(Path work, BaseModelRecipe recipe, Path from, ProgressListener progress, CancelToken cancel) {
         this.work = work;
         this.recipe = recipe;
+        this.from = from;
         this.progress = progress;
         this.cancel = cancel;
         this.world = new ShapesWorld(recipe.imageSize(), recipe.imageSize());
@@ -82,7 +89,18 @@ public final class BaseModelTrainer {
      */
     public static void run(Path workDir, Path outModelDir, BaseModelRecipe recipe, ProgressListener progress,
                            CancelToken cancel) throws Exception {
-        BaseModelTrainer t = new BaseModelTrainer(workDir, recipe, progress, cancel);
+        run(workDir, outModelDir, recipe, null, progress, cancel);
+    }
+
+    /**
+     * As {@link #run(Path, Path, BaseModelRecipe, ProgressListener, CancelToken)}, but fine-tunes the
+     * model folder {@code from} (of the recipe's architecture) instead of training from scratch: its
+     * VAE is kept as it is, so the latent space its UNet learnt stays, and the UNet and text encoder
+     * start from its weights for the recipe's UNet schedule. {@code null}: from scratch.
+     */
+    public static void run(Path workDir, Path outModelDir, BaseModelRecipe recipe, Path from, ProgressListener progress,
+                           CancelToken cancel) throws Exception {
+        BaseModelTrainer t = new BaseModelTrainer(workDir, recipe, from, progress, cancel);
         Files.createDirectories(workDir);
         Files.writeString(workDir.resolve("recipe.json"), recipe.toJson(), StandardCharsets.UTF_8);
         t.trainVae();
@@ -100,6 +118,10 @@ public final class BaseModelTrainer {
             return;
         }
         Path config = DiffusersFolder.writeJson(work.resolve("config").resolve("vae.json"), DiffusersFolder.vaeConfig(recipe, 1.0));
+        if (from != null) {
+            copyVae(config);
+            return;
+        }
         Path ckpt = work.resolve("vae.ckpt.safetensors");
         try (NDManager manager = NDManager.newBaseManager()) {
             AutoencoderKL vae = new AutoencoderKL(AutoencoderKLConfig.read(config));
@@ -140,6 +162,25 @@ public final class BaseModelTrainer {
                             DiffusersFolder.vaeConfig(recipe, scale), vae, DataType.FLOAT32);
                 }
             }
+        }
+    }
+
+    /** The starting model's VAE, weights and scaling factor, as this stage's result. */
+    private void copyVae(Path config) throws IOException {
+        Path source = from.resolve("vae");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            AutoencoderKL vae = new AutoencoderKL(AutoencoderKLConfig.read(config));
+            loadWeights(vae, source.resolve(DIFFUSERS_WEIGHTS + ".safetensors"), manager);
+            double scale = AutoencoderKLConfig.read(source.resolve("config.json")).scalingFactor();
+            DiffusersFolder.writeComponent(vaeDir(work), DIFFUSERS_WEIGHTS + ".safetensors",
+                    DiffusersFolder.vaeConfig(recipe, scale), vae, DataType.FLOAT32);
+        }
+    }
+
+    /** Replaces a module's weights by a file's (as float32); the error names the file and what does not fit. */
+    private static void loadWeights(Module module, Path file, NDManager manager) throws IOException {
+        try (WeightSource source = WeightSource.open(file)) {
+            WeightLoader.load(module, source, manager, DataType.FLOAT32, k -> k.endsWith("position_ids"));
         }
     }
 
@@ -259,6 +300,16 @@ public final class BaseModelTrainer {
             TrainRandom init = new TrainRandom(Seeds.of(recipe.seed(), Seeds.UNET_INIT));
             ParameterInit.initialize(unet, manager, DataType.FLOAT32, init);
             ParameterInit.initialize(text, manager, DataType.FLOAT32, init);
+            String startIdentity = "";
+            if (from != null) {
+                Path unetWeights = from.resolve("unet").resolve(DIFFUSERS_WEIGHTS + ".safetensors");
+                Path textWeights = from.resolve("text_encoder").resolve("model.safetensors");
+                loadWeights(unet, unetWeights, manager);
+                loadWeights(text, textWeights, manager);
+                // a checkpoint of another start must not be resumed
+                startIdentity = " from unet-sha256 " + new Sha256().add(Files.newInputStream(unetWeights)).hex()
+                        + " text-sha256 " + new Sha256().add(Files.newInputStream(textWeights)).hex();
+            }
             Map<String, Parameter> both = new LinkedHashMap<>();
             unet.namedParameters().forEach((n, p) -> both.put("unet." + n, p));
             text.namedParameters().forEach((n, p) -> both.put("text_encoder." + n, p));
@@ -278,7 +329,7 @@ public final class BaseModelTrainer {
                         .setOptimizer(adam).optEma(ema).setRandom(rng).setManager(manager)
                         .optCheckpoint(work.resolve("unet.ckpt.safetensors"), recipe.checkpointEvery())
                         .optLossLog(work.resolve("unet.loss.csv"))
-                        .optProgress(stage("unet")).optCancel(cancel).optConfig(recipe.unetIdentity())
+                        .optProgress(stage("unet")).optCancel(cancel).optConfig(recipe.unetIdentity() + startIdentity)
                         .build().run();
                 try (Ema.Swap swap = ema.swapIn()) {
                     export(outModelDir, unet, text, vae);

@@ -66,7 +66,7 @@ class BaseModelTrainerTest {
 
     @Test
     void vaeLossFallsOnAFixedBatch() throws Exception {
-        BaseModelTrainer trainer = new BaseModelTrainer(dir.resolve("fixed-vae"), TINY, ProgressListener.NONE, CancelToken.none());
+        BaseModelTrainer trainer = new BaseModelTrainer(dir.resolve("fixed-vae"), TINY, null, ProgressListener.NONE, CancelToken.none());
         try (NDManager m = NDManager.newBaseManager()) {
             AutoencoderKL vae = new AutoencoderKL(AutoencoderKLConfig.read(
                     DiffusersFolder.writeJson(dir.resolve("fixed-vae.json"), DiffusersFolder.vaeConfig(TINY, 1.0))));
@@ -80,7 +80,7 @@ class BaseModelTrainerTest {
     @Test
     void unetLossFallsOnAFixedBatch() throws Exception {
         Path work = dir.resolve("fixed-unet");
-        BaseModelTrainer trainer = new BaseModelTrainer(work, TINY, ProgressListener.NONE, CancelToken.none());
+        BaseModelTrainer trainer = new BaseModelTrainer(work, TINY, null, ProgressListener.NONE, CancelToken.none());
         DiffusersFolder.writeTokenizer(work.resolve("tokenizer"));
         ClipTokenizer tokenizer = ClipTokenizer.load(work.resolve("tokenizer"));
         try (NDManager m = NDManager.newBaseManager()) {
@@ -174,18 +174,33 @@ class BaseModelTrainerTest {
     void resumeWithAnotherRecipeIsRefused() throws Exception {
         Path work = dir.resolve("other");
         copyTree(fullWork, work);
-        BaseModelRecipe other = new BaseModelRecipe(TINY.seed(), TINY.imageSize(), TINY.vaeChannels(),
-                TINY.vaeLayersPerBlock(), TINY.vaeNormGroups(), TINY.latentChannels(), TINY.vaeSteps(), TINY.vaeMaxSteps(),
-                TINY.vaeBatch(), TINY.vaeCrop(), TINY.vaeLr(), TINY.klWeight(), TINY.foregroundWeight(), TINY.vaeEdgeWeight(), TINY.vaeEdgeFromStep(),
-                TINY.vaeMseWeight(),
-                TINY.colourPassRate(),
-                TINY.colourScenes(),
-                TINY.unetChannels(), TINY.unetLayersPerBlock(), TINY.unetHeads(), TINY.unetNormGroups(), TINY.textWidth(),
-                TINY.textLayers(), TINY.textHeads(), TINY.unetSteps(), TINY.unetBatch(), TINY.unetLr() / 2,
-                TINY.unetDecaySteps(), TINY.warmupSteps(), TINY.emaDecay(), TINY.latentCacheSize(), TINY.checkpointEvery());
+        BaseModelRecipe other = with(TINY, "unetLr", TINY.unetLr() / 2);
         assertNotEquals(TINY.unetIdentity(), other.unetIdentity());
         assertThrows(IllegalArgumentException.class,
                 () -> BaseModelTrainer.run(work, dir.resolve("other-model"), other, ProgressListener.NONE, CancelToken.none()));
+    }
+
+    @Test
+    void fineTuningStartsFromTheModelAndKeepsItsVae() throws Exception {
+        // at rate 0 the fine-tuned export can only be the starting model itself
+        Path model = dir.resolve("tuned-model");
+        BaseModelTrainer.run(dir.resolve("tuned"), model, with(TINY, "unetLr", 0.0), fullModel, ProgressListener.NONE,
+                CancelToken.none());
+        for (String weights : new String[] {"vae/diffusion_pytorch_model.safetensors", "unet/diffusion_pytorch_model.safetensors",
+                "text_encoder/model.safetensors"}) {
+            assertSameTensors(fullModel.resolve(weights), model.resolve(weights));
+        }
+        assertEquals(Config.read(fullModel.resolve("vae/config.json")).getDouble("scaling_factor", 0),
+                Config.read(model.resolve("vae/config.json")).getDouble("scaling_factor", 1));
+    }
+
+    @Test
+    void fineTuningAModelOfAnotherArchitectureNamesTheFile() throws Exception {
+        BaseModelRecipe wider = with(TINY, "unetChannels", new int[] {16, 16});
+        IOException e = assertThrows(IOException.class, () -> BaseModelTrainer.run(dir.resolve("wider"),
+                dir.resolve("wider-model"), wider, fullModel, ProgressListener.NONE, CancelToken.none()));
+        assertTrue(e.getMessage().contains(fullModel.resolve("unet").toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("does not fit UNet2DConditionModel"), e.getMessage());
     }
 
     @Test
@@ -244,6 +259,13 @@ class BaseModelTrainerTest {
             }
         }
         return losses;
+    }
+
+    /** The recipe with one field changed. */
+    private static BaseModelRecipe with(BaseModelRecipe r, String field, Object value) throws IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode tree = RecipeJson.JSON.valueToTree(r);
+        tree.set(field, RecipeJson.JSON.valueToTree(value));
+        return RecipeJson.JSON.treeToValue(tree, BaseModelRecipe.class);
     }
 
     private static void assertSameTensors(Path expected, Path actual) throws IOException {
