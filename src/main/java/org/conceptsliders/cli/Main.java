@@ -25,6 +25,7 @@ public final class Main implements Runnable {
         for (Object sub : Subcommands.all()) {
             cl.addSubcommand(sub);
         }
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             // A user's mistake or a bad file gets its message, not a stack trace.
             line.getErr().println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));

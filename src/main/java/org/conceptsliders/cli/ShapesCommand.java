@@ -95,7 +95,7 @@ final class ShapesCommand implements Runnable {
             description = "Draw before/after pairs that differ only in an attribute no caption mentions, as"
                     + " OUT/low/NNN.png and OUT/high/NNN.png (the input of train-pairs).")
     static final class Pairs implements Callable<Integer> {
-        @Option(names = "--attribute", defaultValue = "outline", description = "outline, blur or position (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--attribute", defaultValue = "gradient", description = "outline, blur, position or gradient (default: ${DEFAULT-VALUE}).")
         String attribute;
 
         @Option(names = "--count", defaultValue = "24", description = "Pairs to draw (default: ${DEFAULT-VALUE}).")
@@ -107,13 +107,18 @@ final class ShapesCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "0", description = "Seed of the scenes (default: ${DEFAULT-VALUE}).")
         long seed;
 
+        @Option(names = "--world", defaultValue = "gradient", description = "The world the scenes come from:"
+                + " gradient (a random background gradient in each) or flat (flat backgrounds, the embedded base model's)"
+                + " (default: ${DEFAULT-VALUE}).")
+        ShapesWorld.Version world;
+
         @Option(names = "--out", required = true, description = "Output folder.")
         Path out;
 
         @Override
         public Integer call() throws Exception {
             VisualAttribute a = VisualAttribute.parse(attribute);
-            ShapesWorld world = new ShapesWorld(size, size);
+            ShapesWorld world = new ShapesWorld(size, size, this.world);
             Random rng = new Random(seed);
             for (int i = 0; i < count; i++) {
                 ShapeScene scene = world.random(rng);

@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
 /** {@code shapes eval}: the shapes-world evaluation of a model and its sliders (issue 6). */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Evaluate a shapes-world model: prompt following (colour, size order, shape, background),"
-                + " a text size slider, a visual slider (outline or blur) and their composition, and DDIM"
+                + " a text size slider, a visual slider (outline, blur, position or gradient) and their composition, and DDIM"
                 + " inversion and editing of drawn pictures, measured by the shapes measurer.",
                 "Writes eval.json, eval.md (a table with thresholds, reported not asserted), plots and grids into"
                         + " --out. Deterministic for a seed."})
@@ -32,8 +32,8 @@ final class ShapesEvalCommand implements Callable<Integer> {
     @Option(names = "--visual-slider", paramLabel = "FILE", description = "A visual slider (optional).")
     Path visualSlider;
 
-    @Option(names = "--attribute", defaultValue = "outline",
-            description = "What the visual slider changes: outline, blur or position (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--attribute", defaultValue = "gradient",
+            description = "What the visual slider changes: outline, blur, position or gradient (default: ${DEFAULT-VALUE}).")
     String attribute;
 
     @Option(names = "--samples", defaultValue = "50",

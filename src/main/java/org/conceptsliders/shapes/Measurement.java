@@ -29,10 +29,13 @@ import org.conceptsliders.shapes.ShapeScene.Size;
  * @param edgeBlur        Gaussian sigma equivalent to the width of the outer edge; a sharp render
  *                        reads 0.35-0.55 px (the anti-aliasing)
  * @param outline         thickness of the ring whose colour leaves the background-to-fill line
+ * @param gradient        the background's shading ({@link ShapeScene#gradient()}): the grey-level
+ *                        change from the top rows to the bottom rows, towards the other extreme
  */
 public record Measurement(int width, int height, boolean[] mask, int backgroundArgb, Background background,
                           int fillArgb, Colour colour, Shape shape, Size sizeClass, double areaFraction,
-                          double size, double x, double y, double edgeBlur, double outline) {
+                          double size, double x, double y, double edgeBlur, double outline,
+                          double gradient) {
 
     public boolean found() {
         return areaFraction > 0;

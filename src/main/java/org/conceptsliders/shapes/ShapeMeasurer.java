@@ -12,7 +12,9 @@ import java.util.Arrays;
  * with noise, halos and colour shifts; plus the rank correlation, IoU and PSNR that tests of
  * generated images and sliders use.
  *
- * <p>How, in order. The background is the per-channel median of the border pixels. A first
+ * <p>How, in order. The background is the per-channel median of the border pixels, shifted in
+ * grey row by row along the line through the median grey levels of the top and bottom rows (a
+ * background gradient; flat when there is none). A first
  * mask (pixels whose RGB distance to the background exceeds half its 99.5th percentile) gives
  * the fill colour: the mean of its core, the mask eroded to its deeper half (chamfer distance
  * at least half the deepest), which leaves out the outline ring and the blurred edge. Then each
@@ -30,7 +32,8 @@ import java.util.Arrays;
  * level lines). Edge blur is sum c (1 - c) over the perimeter, divided by that integral for a
  * Gaussian edge of sigma 1. Outline: blends of background and fill lie on the RGB segment
  * between them, the ring does not; its thickness is the summed distance off that segment (0
- * below 30, 1 from 120 on, in 0-255 units) over the perimeter.
+ * below 30, 1 from 120 on, in 0-255 units) over the perimeter. The background's gradient is the
+ * difference of the median grey levels of the bottom and the top rows outside the mask.
  *
  * <p>The shape class comes from moments of c, corrected for the measured blur (a Gaussian of
  * variance s² adds s² to each variance and leaves odd moments alone): an upward triangle's mass lies low (skewness of y -2 sqrt 2 / 5 = -0.57, the
@@ -71,13 +74,14 @@ public final class ShapeMeasurer {
         double[] bg = borderMedian(rgb, width, height);
         int bgArgb = toArgb(bg);
         Background bgClass = Background.of((bg[0] + bg[1] + bg[2]) / (3 * 255));
+        double[][] rowBg = rowBackgrounds(rgb, bg, width, height);
         double[] contrast = new double[n];
         for (int i = 0; i < n; i++) {
-            contrast[i] = distance(rgb[i], bg);
+            contrast[i] = distance(rgb[i], rowBg[i / width]);
         }
         double peak = quantile(contrast, PEAK_QUANTILE);
         if (peak < MIN_CONTRAST) {
-            return empty(width, height, bgArgb, bgClass);
+            return empty(width, height, bgArgb, bgClass, gradient(rgb, new boolean[n], width, height, bgClass));
         }
         // first pass: the fill colour from the core of a rough mask
         double[] fill = mean(rgb, core(shapeMask(contrast, peak / 2, width, height), width, height));
@@ -87,12 +91,13 @@ public final class ShapeMeasurer {
         double axis2 = axis[0] * axis[0] + axis[1] * axis[1] + axis[2] * axis[2];
         double[] coverage = new double[n];
         for (int i = 0; i < n; i++) {
-            coverage[i] = ((rgb[i][0] - bg[0]) * axis[0] + (rgb[i][1] - bg[1]) * axis[1]
-                    + (rgb[i][2] - bg[2]) * axis[2]) / axis2;
+            double[] b = rowBg[i / width];
+            coverage[i] = ((rgb[i][0] - b[0]) * axis[0] + (rgb[i][1] - b[1]) * axis[1]
+                    + (rgb[i][2] - b[2]) * axis[2]) / axis2;
         }
         boolean[] mask = shapeMask(coverage, 0.5, width, height);
         if (count(mask) == 0) {
-            return empty(width, height, bgArgb, bgClass);
+            return empty(width, height, bgArgb, bgClass, gradient(rgb, mask, width, height, bgClass));
         }
         fill = mean(rgb, core(mask, width, height));
 
@@ -102,8 +107,17 @@ public final class ShapeMeasurer {
         double reach = Math.max(3, 0.06 * unit);
         double[] gap = chamfer(not(mask), width, height, Double.POSITIVE_INFINITY);
         double[] c = new double[n];
+        double[] ringness = new double[n];
         for (int i = 0; i < n; i++) {
-            c[i] = gap[i] > reach ? 0 : Math.min(1, Math.max(0, (coverage[i] - DEAD_ZONE) / (1 - 2 * DEAD_ZONE)));
+            if (gap[i] > reach) {
+                continue;
+            }
+            double off = distanceToSegment(rgb[i], rowBg[i / width], fill);
+            ringness[i] = Math.min(1, Math.max(0, (off - RING_FROM) / (RING_FULL - RING_FROM)));
+            c[i] = Math.min(1, Math.max(0, (coverage[i] - DEAD_ZONE) / (1 - 2 * DEAD_ZONE)));
+            // a ring pixel of the mask is shape even where its projection is short of 1 (a dark ring
+            // on a shaded, darker background)
+            c[i] = mask[i] ? Math.max(c[i], ringness[i]) : c[i];
         }
         double area = 0;
         double mx = 0;
@@ -125,8 +139,7 @@ public final class ShapeMeasurer {
             double gx = (at(c, x + 1, y, width, height, 0) - at(c, x - 1, y, width, height, 0)) / 2;
             double gy = (at(c, x, y + 1, width, height, 0) - at(c, x, y - 1, width, height, 0)) / 2;
             perimeter += Math.hypot(gx, gy);
-            double off = distanceToSegment(rgb[i], bg, fill);
-            ring += Math.min(1, Math.max(0, (off - RING_FROM) / (RING_FULL - RING_FROM)));
+            ring += ringness[i];
         }
         mx /= area;
         my /= area;
@@ -155,7 +168,8 @@ public final class ShapeMeasurer {
 
         double size = Math.sqrt(area / Math.PI) / unit;
         return new Measurement(width, height, mask, bgArgb, bgClass, toArgb(fill), nearestHue(fill), shape,
-                Size.of(size), area / n, size, mx / width, my / height, sigma / unit, ring / perimeter / unit);
+                Size.of(size), area / n, size, mx / width, my / height, sigma / unit, ring / perimeter / unit,
+                gradient(rgb, mask, width, height, bgClass));
     }
 
     /**
@@ -471,8 +485,59 @@ public final class ShapeMeasurer {
         return 0xFF000000 | r << 16 | g << 8 | b;
     }
 
-    private static Measurement empty(int width, int height, int bgArgb, Background bgClass) {
+    private static Measurement empty(int width, int height, int bgArgb, Background bgClass, double gradient) {
         return new Measurement(width, height, new boolean[width * height], bgArgb, bgClass, bgArgb, null, null, null,
-                0, 0, 0, 0, 0, 0);
+                0, 0, 0, 0, 0, 0, gradient);
+    }
+
+    /**
+     * The background's shading: the median grey level of the bottom band of rows (1/16 of the
+     * height, at least one row) minus the top band's, outside the mask, signed so that a change
+     * towards the other extreme (darker on a light background) is positive; in [-1, 1].
+     */
+    private static double gradient(double[][] rgb, boolean[] mask, int width, int height, Background bgClass) {
+        int band = band(height);
+        double towards = bgClass == Background.DARK ? 1 : -1;
+        return towards * (bandLevel(rgb, mask, width, height - band, height) - bandLevel(rgb, mask, width, 0, band)) / 255;
+    }
+
+    /**
+     * The background colour of each row: the border median shifted in grey by a line through the
+     * median grey levels of the top and the bottom band (at their centres), which follows a
+     * background gradient and is flat on a flat background.
+     */
+    private static double[][] rowBackgrounds(double[][] rgb, double[] bg, int width, int height) {
+        int band = band(height);
+        boolean[] none = new boolean[rgb.length];
+        double top = bandLevel(rgb, none, width, 0, band);
+        double bottom = bandLevel(rgb, none, width, height - band, height);
+        double grey = (bg[0] + bg[1] + bg[2]) / 3;
+        double centre = (band - 1) / 2.0;
+        double[][] rows = new double[height][];
+        for (int y = 0; y < height; y++) {
+            double along = height - band > 0 ? Math.max(0, Math.min(1, (y - centre) / (height - band))) : 0.5;
+            double shift = top + along * (bottom - top) - grey;
+            rows[y] = new double[] {bg[0] + shift, bg[1] + shift, bg[2] + shift};
+        }
+        return rows;
+    }
+
+    private static int band(int height) {
+        return Math.max(1, Math.round(height / 16f));
+    }
+
+    /** Median grey level of rows [from, to) outside the mask; of all of them when the mask covers the band. */
+    private static double bandLevel(double[][] rgb, boolean[] mask, int width, int from, int to) {
+        double[] all = new double[(to - from) * width];
+        double[] outside = new double[all.length];
+        int k = 0;
+        for (int i = from * width; i < to * width; i++) {
+            double grey = (rgb[i][0] + rgb[i][1] + rgb[i][2]) / 3;
+            all[i - from * width] = grey;
+            if (!mask[i]) {
+                outside[k++] = grey;
+            }
+        }
+        return quantile(k > 0 ? Arrays.copyOf(outside, k) : all, 0.5);
     }
 }

@@ -17,8 +17,9 @@ import java.util.Locale;
  *
  * <p>Caption-less attributes, which captions never mention and visual sliders learn from image
  * pairs ({@link VisualAttribute}): {@code outline}, the thickness of a contrasting ring drawn
- * inside the shape's edge (the silhouette does not change), and {@code blur}, the sigma of a
- * Gaussian blur of the whole picture.
+ * inside the shape's edge (the silhouette does not change), {@code blur}, the sigma of a
+ * Gaussian blur of the whole picture, and {@code gradient}, a shading of the background from one
+ * edge to the other (the shape is not shaded).
  *
  * @param shape      the shape class
  * @param size       equivalent radius (fraction of the shorter side), in (0, 0.5]
@@ -28,9 +29,13 @@ import java.util.Locale;
  * @param background grey level of the background, 0 black to 1 white
  * @param outline    thickness of the outline ring (fraction of the shorter side), >= 0
  * @param blur       sigma of the Gaussian edge blur (fraction of the shorter side), >= 0
+ * @param gradient   shading of the background, in [-0.5, 0.5]: the grey level moves towards the
+ *                   other extreme (a light background darkens, a dark one lightens) linearly from
+ *                   nothing at one edge to |gradient| at the opposite one, the bottom edge for
+ *                   positive values and the top edge for negative ones; 0 is a flat background
  */
 public record ShapeScene(Shape shape, double size, Colour colour, double x, double y, double background,
-                         double outline, double blur) {
+                         double outline, double blur, double gradient) {
 
     public ShapeScene {
         if (shape == null || colour == null) {
@@ -42,6 +47,13 @@ public record ShapeScene(Shape shape, double size, Colour colour, double x, doub
         check("background", background, 0, 1);
         check("outline", outline, 0, 0.5);
         check("blur", blur, 0, 0.5);
+        check("gradient", gradient, -0.5, 0.5);
+    }
+
+    /** A scene on a flat background. */
+    public ShapeScene(Shape shape, double size, Colour colour, double x, double y, double background,
+                      double outline, double blur) {
+        this(shape, size, colour, x, y, background, outline, blur, 0);
     }
 
     private static void check(String name, double value, double min, double max) {
@@ -66,9 +78,10 @@ public record ShapeScene(Shape shape, double size, Colour colour, double x, doub
     /** The same scene with one caption-less attribute changed. */
     public ShapeScene with(VisualAttribute attribute, double value) {
         return switch (attribute) {
-            case OUTLINE -> new ShapeScene(shape, size, colour, x, y, background, value, blur);
-            case BLUR -> new ShapeScene(shape, size, colour, x, y, background, outline, value);
-            case POSITION -> new ShapeScene(shape, size, colour, value, y, background, outline, blur);
+            case OUTLINE -> new ShapeScene(shape, size, colour, x, y, background, value, blur, gradient);
+            case BLUR -> new ShapeScene(shape, size, colour, x, y, background, outline, value, gradient);
+            case POSITION -> new ShapeScene(shape, size, colour, value, y, background, outline, blur, gradient);
+            case GRADIENT -> new ShapeScene(shape, size, colour, x, y, background, outline, blur, value);
         };
     }
 
@@ -78,6 +91,7 @@ public record ShapeScene(Shape shape, double size, Colour colour, double x, doub
             case OUTLINE -> outline;
             case BLUR -> blur;
             case POSITION -> x;
+            case GRADIENT -> gradient;
         };
     }
 

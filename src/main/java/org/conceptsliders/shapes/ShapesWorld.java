@@ -25,11 +25,36 @@ import java.util.TreeSet;
  *
  * <p>Captions read "a large red circle on a white background": "a [size] [colour] shape-word
  * [on a background-word background]". Of the non-empty captions, 70 % name the size, 70 % the
- * colour, 60 % the background, and 80 % the shape (the others say "shape"); one caption in ten
- * is empty (for classifier-free guidance). The outline and the blur are never named. Every caption word is in
- * {@link #VOCABULARY}, and every one of those is a single token of CLIP's vocabulary.
+ * colour, 60 % or 90 % the background ({@link Version}), and 80 % the shape (the others say
+ * "shape"); one caption in ten is empty (for classifier-free guidance). The outline, the blur and
+ * the gradient are never named. Every caption word is in {@link #VOCABULARY}, and every one of
+ * those is a single token of CLIP's vocabulary.
  */
 public final class ShapesWorld {
+
+    /**
+     * The two worlds the embedded model learnt, in this order: its base model on {@link #FLAT},
+     * then a fine-tuning on {@link #GRADIENT}. A recipe names its world, so either stage rebuilds
+     * from the same seed.
+     */
+    public enum Version {
+        /** Flat backgrounds; captions name the background in 60 %. */
+        FLAT(false, 0.6),
+        /**
+         * A background gradient, which no caption names, drawn over {@link VisualAttribute#GRADIENT}'s
+         * range in every scene; captions name the background in 90 % (at 60 % a model trained on it
+         * followed the background word in 60 % of images, at 90 % in 100 %: docs/embedded-model.md).
+         */
+        GRADIENT(true, 0.9);
+
+        private final boolean gradients;
+        private final double keepBackground;
+
+        Version(boolean gradients, double keepBackground) {
+            this.gradients = gradients;
+            this.keepBackground = keepBackground;
+        }
+    }
 
     /** One training example: a scene, its caption and its picture. */
     public record Sample(ShapeScene scene, String caption, int[] argb, int width, int height) {
@@ -61,10 +86,9 @@ public final class ShapesWorld {
 
     /** Share of empty captions. */
     public static final double EMPTY_CAPTION = 0.10;
-    /** How often a caption keeps the size, the colour, the background; how often it names the shape. */
+    /** How often a caption keeps the size and the colour; how often it names the shape. */
     private static final double KEEP_SIZE = 0.7;
     private static final double KEEP_COLOUR = 0.7;
-    private static final double KEEP_BACKGROUND = 0.6;
     private static final double NAME_SHAPE = 0.8;
 
     /** Outline thickness is drawn up to this fraction of the size, so that a fill always remains. */
@@ -80,17 +104,23 @@ public final class ShapesWorld {
 
     private final int width;
     private final int height;
+    private final Version version;
 
-    /** A world whose pictures are 64 x 64. */
+    /** The {@link Version#GRADIENT} world, whose pictures are 64 x 64. */
     public ShapesWorld() {
         this(64, 64);
     }
 
-    /** A world whose {@link #sample} and {@link #pair} pictures are {@code width x height}. */
+    /** The {@link Version#GRADIENT} world, whose {@link #sample} and {@link #pair} pictures are {@code width x height}. */
     public ShapesWorld(int width, int height) {
+        this(width, height, Version.GRADIENT);
+    }
+
+    public ShapesWorld(int width, int height, Version version) {
         checkSize(width, height);
         this.width = width;
         this.height = height;
+        this.version = java.util.Objects.requireNonNull(version, "version");
     }
 
     public int width() {
@@ -104,8 +134,9 @@ public final class ShapesWorld {
     /**
      * A scene drawn uniformly: shape, size class then size within it, colour, background class
      * then level within it, outline up to 0.3 size (at most {@link VisualAttribute#OUTLINE}'s
-     * max), blur up to 0.8 of {@link VisualAttribute#BLUR}'s max, and a centroid that keeps the
-     * whole shape 0.04 inside the border.
+     * max), blur up to 0.8 of {@link VisualAttribute#BLUR}'s max, a centroid that keeps the
+     * whole shape 0.04 inside the border, and in the {@link Version#GRADIENT} world a background gradient over
+     * {@link VisualAttribute#GRADIENT}'s range.
      */
     public ShapeScene random(Random random) {
         Shape shape = pick(Shape.values(), random);
@@ -119,7 +150,10 @@ public final class ShapesWorld {
         double[] e = extents(shape);
         double x = uniform(random, e[0] * size + MARGIN, 1 - e[0] * size - MARGIN);
         double y = uniform(random, e[1] * size + MARGIN, 1 - e[2] * size - MARGIN);
-        return new ShapeScene(shape, size, colour, x, y, level, outline, blur);
+        // the flat world draws nothing here, so that its scenes stay those its model was trained on
+        double gradient = version.gradients
+                ? uniform(random, VisualAttribute.GRADIENT.low(), VisualAttribute.GRADIENT.high()) : 0;
+        return new ShapeScene(shape, size, colour, x, y, level, outline, blur, gradient);
     }
 
     /** A random scene with its caption and picture, all from {@code random}. */
@@ -145,7 +179,7 @@ public final class ShapesWorld {
             words.add(scene.colour().word());
         }
         words.add(random.nextDouble() < NAME_SHAPE ? scene.shape().word() : "shape");
-        if (random.nextDouble() < KEEP_BACKGROUND) {
+        if (random.nextDouble() < version.keepBackground) {
             words.add("on a " + scene.backgroundClass().word() + " background");
         }
         return words.toString();
@@ -171,13 +205,15 @@ public final class ShapesWorld {
         double cy = scene.y() * height;
         double r = scene.size() * unit;
         double ring = scene.outline() * unit;
-        double bg = scene.background() * 255;
+        double[] bgRows = backgroundRows(scene, height);
         double[] fill = rgb(scene.colour().argb());
         double[] edge = outlineColour(fill, scene.background());
 
         double[][] planes = new double[3][width * height];
         for (double[] p : planes) {
-            Arrays.fill(p, bg);
+            for (int y = 0; y < height; y++) {
+                Arrays.fill(p, y * width, (y + 1) * width, bgRows[y]);
+            }
         }
         double[] e = extents(scene.shape());
         int x0 = Math.max(0, (int) Math.floor(cx - e[0] * r) - 1);
@@ -186,6 +222,7 @@ public final class ShapesWorld {
         int y1 = Math.min(height - 1, (int) Math.ceil(cy + e[2] * r) + 1);
         int n = SUPERSAMPLING * SUPERSAMPLING;
         for (int py = y0; py <= y1; py++) {
+            double bg = bgRows[py];
             for (int px = x0; px <= x1; px++) {
                 int inFill = 0;
                 int inRing = 0;
@@ -215,6 +252,22 @@ public final class ShapesWorld {
             argb[i] = 0xFF000000 | channel(planes[0][i]) << 16 | channel(planes[1][i]) << 8 | channel(planes[2][i]);
         }
         return argb;
+    }
+
+    /**
+     * The background's grey level (0-255) of each row: the level, shaded by the gradient towards
+     * the other extreme, from 0 at one edge to |gradient| at the other (rows sampled at their centres).
+     */
+    static double[] backgroundRows(ShapeScene scene, int height) {
+        double towards = Background.of(scene.background()) == Background.DARK ? 1 : -1;
+        double g = scene.gradient();
+        double[] rows = new double[height];
+        for (int y = 0; y < height; y++) {
+            double down = (y + 0.5) / height;
+            double shade = g >= 0 ? g * down : -g * (1 - down);
+            rows[y] = (scene.background() + towards * shade) * 255;
+        }
+        return rows;
     }
 
     /**

@@ -8,7 +8,8 @@ import java.util.stream.Collectors;
  * The attributes of a {@link ShapeScene} that captions never mention: a text prompt cannot ask
  * for them, so a slider for them is learnt from image pairs that differ only in them
  * ({@link ShapesWorld#pair}), as the Concept Sliders paper's visual sliders are (Sec. 3.4).
- * Values are fractions of the image's shorter side.
+ * Lengths are fractions of the image's shorter side, the position of its width, the gradient of
+ * the grey scale.
  */
 public enum VisualAttribute {
     /**
@@ -20,7 +21,13 @@ public enum VisualAttribute {
     /** Sigma of the Gaussian blur of the picture; "sharp" to "blurry". */
     BLUR(0, 0.025, "sharp", "blurry"),
     /** Horizontal position of the shape's centre; "left" to "right". */
-    POSITION(0.3, 0.7, "left", "right");
+    POSITION(0.3, 0.7, "left", "right"),
+    /**
+     * Shading of the background ({@link ShapeScene#gradient()}), a grey-level change at the top
+     * (-) or the bottom (+) edge; "top" to "bottom". Spread over the whole picture, it is what an
+     * 8-pixels-per-latent VAE keeps best, and it leaves the shape alone.
+     */
+    GRADIENT(-0.2, 0.2, "top", "bottom");
 
     private final double low;
     private final double high;

@@ -229,6 +229,23 @@ class CliTest {
     }
 
     @Test
+    void shapesPairsDrawsFromTheWorldItIsGiven() throws Exception {
+        for (String world : new String[] {"flat", "gradient"}) {
+            Path out = tmp.resolve("pairs-" + world);
+            assertEquals(0, Main.execute("shapes", "pairs", "--attribute", "outline", "--count", "6", "--seed", "3",
+                    "--world", world, "--out", out.toString()));
+            double steepest = 0;
+            for (int i = 0; i < 6; i++) {
+                ImagePlus low = IJ.openImage(out.resolve("low").resolve(String.format("%03d.png", i)).toString());
+                int[] argb = (int[]) low.getProcessor().convertToRGB().getPixels();
+                steepest = Math.max(steepest, Math.abs(ShapeMeasurer.measure(argb, 64, 64).gradient()));
+            }
+            // the gradient world draws |gradient| uniform in [0, 0.2]: one of 6 below 0.03 has odds 0.15^6
+            assertEquals("flat".equals(world), steepest < 0.03, world + ": steepest gradient " + steepest);
+        }
+    }
+
+    @Test
     void generateRejectsSizesThatAreNotMultiplesOfEight() throws Exception {
         String err = run("generate", "--model", Reference.path("model_sd1").toString(), "--prompt", "x", "--width", "30",
                 "--height", "32", "--device", "cpu", "--out", tmp.resolve("x.png").toString());

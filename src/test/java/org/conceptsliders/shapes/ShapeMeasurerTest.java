@@ -30,6 +30,7 @@ class ShapeMeasurerTest {
         int sizeOk = 0;
         double worstArea = 0;
         double worstCentroidPx = 0;
+        double worstGradient = 0;
         Map<Size, double[]> areaRange = new EnumMap<>(Size.class);
         Map<Shape, int[]> shapeHits = new EnumMap<>(Shape.class);
         for (int k = 0; k < SCENES; k++) {
@@ -52,6 +53,7 @@ class ShapeMeasurerTest {
             double dx = (m.x() - scene.x()) * SIDE;
             double dy = (m.y() - scene.y()) * SIDE;
             worstCentroidPx = Math.max(worstCentroidPx, Math.hypot(dx, dy));
+            worstGradient = Math.max(worstGradient, Math.abs(m.gradient() - scene.gradient()));
         }
         StringBuilder perShape = new StringBuilder();
         shapeHits.forEach((s, h) -> perShape.append(' ').append(s).append(' ').append(h[0]).append('/').append(h[1]));
@@ -67,6 +69,8 @@ class ShapeMeasurerTest {
         assertTrue(areaRange.get(Size.MEDIUM)[1] < areaRange.get(Size.LARGE)[0], "medium vs large areas overlap");
         assertTrue(worstArea < 0.10, "area error " + worstArea);
         assertTrue(worstCentroidPx < 1.5, "centroid error " + worstCentroidPx);
+        // read at the centres of the bottom and top bands, 4 rows each: 60 / 64 of the drawn change
+        assertTrue(worstGradient < 0.02, "gradient error " + worstGradient);
     }
 
     private static String rangesToString(Map<Size, double[]> ranges) {

@@ -74,7 +74,7 @@ public final class ShapesEvaluation {
                         + samples + ", " + inversions + ", " + sliderSeeds + ", " + steps);
             }
             if (visualSlider != null && attribute == null) {
-                throw new IllegalArgumentException("a visual slider needs its attribute (outline or blur)");
+                throw new IllegalArgumentException("a visual slider needs its attribute (outline, blur, position or gradient)");
             }
         }
     }
@@ -418,15 +418,17 @@ public final class ShapesEvaluation {
             case OUTLINE -> Measurement::outline;
             case BLUR -> Measurement::edgeBlur;
             case POSITION -> Measurement::x;
+            case GRADIENT -> Measurement::gradient;
         };
     }
 
     private String attributeLabel() {
         return switch (options.attribute()) {
-            case OUTLINE -> "outline";
-            case BLUR -> "edge blur sigma";
-            case POSITION -> "centre x";
-        } + " (fraction of the side)";
+            case OUTLINE -> "outline (fraction of the side)";
+            case BLUR -> "edge blur sigma (fraction of the side)";
+            case POSITION -> "centre x (fraction of the width)";
+            case GRADIENT -> "background gradient (fraction of the grey scale)";
+        };
     }
 
     /** The caption form of {@link ShapesWorld}: "a [size] colour shape on a black|white background". */

@@ -1,5 +1,7 @@
 package org.conceptsliders.shapes.train;
 
+import org.conceptsliders.shapes.ShapesWorld;
+
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -56,6 +58,8 @@ import java.nio.file.Path;
  * @param latentCacheSize    scenes encoded once by the finished VAE; UNet steps draw from them
  *                           (each time with a fresh caption and latent sample)
  * @param checkpointEvery    steps between checkpoints
+ * @param world              the shapes world both stages train on ({@code FLAT} when absent, as in
+ *                           recipes written before it)
  */
 public record BaseModelRecipe(
         long seed, int imageSize,
@@ -65,10 +69,11 @@ public record BaseModelRecipe(
         int[] unetChannels, int unetLayersPerBlock, int unetHeads, int unetNormGroups,
         int textWidth, int textLayers, int textHeads,
         int unetSteps, int unetBatch, double unetLr, int unetDecaySteps, int warmupSteps, double emaDecay, int latentCacheSize,
-        int checkpointEvery) {
+        int checkpointEvery, ShapesWorld.Version world) {
 
 
     public BaseModelRecipe {
+        world = world == null ? ShapesWorld.Version.FLAT : world;
         if (imageSize % (1 << (vaeChannels.length - 1)) != 0) {
             throw new IllegalArgumentException("imageSize " + imageSize + " is not a multiple of the VAE's down-sampling "
                     + (1 << (vaeChannels.length - 1)));
@@ -97,7 +102,7 @@ public record BaseModelRecipe(
                 new int[] {32, 64, 64}, 1, 4, 16,
                 32, 2, 2,
                 5000, 32, 1e-3, 1500, 200, 0.999, 10000,
-                100);
+                100, ShapesWorld.Version.FLAT);
     }
 
     /** Tiny widths and a handful of steps: for tests of the pipeline, not for pictures. */
@@ -108,7 +113,7 @@ public record BaseModelRecipe(
                 new int[] {8, 16}, 1, 2, 4,
                 8, 1, 2,
                 6, 4, 2e-3, 3, 2, 0.9, 16,
-                3);
+                3, ShapesWorld.Version.GRADIENT);
     }
 
     /** The VAE's latent side: the image side over 2^(levels - 1). */
@@ -132,7 +137,7 @@ public record BaseModelRecipe(
     String vaeIdentity() {
         return RecipeJson.JSON.valueToTree(new BaseModelRecipe(seed, imageSize, vaeChannels, vaeLayersPerBlock, vaeNormGroups,
                 latentChannels, 0, 0, vaeBatch, vaeCrop, vaeLr, klWeight, foregroundWeight, vaeEdgeWeight, vaeEdgeFromStep, vaeMseWeight, 0, 0,
-                new int[] {1, 1}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, warmupSteps, emaDecay, 0, 0)).toString();
+                new int[] {1, 1}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, warmupSteps, emaDecay, 0, 0, world)).toString();
     }
 
     /**
@@ -144,6 +149,6 @@ public record BaseModelRecipe(
                 latentChannels, 0, 0, vaeBatch, vaeCrop, vaeLr, klWeight, foregroundWeight, vaeEdgeWeight, vaeEdgeFromStep, vaeMseWeight, colourPassRate, 0,
                 unetChannels,
                 unetLayersPerBlock, unetHeads, unetNormGroups, textWidth, textLayers, textHeads, 0, unetBatch, unetLr, 0,
-                warmupSteps, emaDecay, latentCacheSize, 0)).toString();
+                warmupSteps, emaDecay, latentCacheSize, 0, world)).toString();
     }
 }

@@ -80,7 +80,7 @@ public final class BaseModelTrainer {
         this.from = from;
         this.progress = progress;
         this.cancel = cancel;
-        this.world = new ShapesWorld(recipe.imageSize(), recipe.imageSize());
+        this.world = new ShapesWorld(recipe.imageSize(), recipe.imageSize(), recipe.world());
     }
 
     /**

@@ -59,7 +59,8 @@ public final class ColourCheck {
                 for (int i = 0; i < perCombination; i++) {
                     ShapeScene s = world.random(random);
                     double level = bg.min() + (bg.max() - bg.min()) * random.nextDouble();
-                    out.add(new ShapeScene(s.shape(), s.size(), colour, s.x(), s.y(), level, s.outline(), 0.0));
+                    out.add(new ShapeScene(s.shape(), s.size(), colour, s.x(), s.y(), level, s.outline(), 0.0,
+                            s.gradient()));
                 }
             }
         }

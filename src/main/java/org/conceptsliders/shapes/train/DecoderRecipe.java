@@ -1,5 +1,7 @@
 package org.conceptsliders.shapes.train;
 
+import org.conceptsliders.shapes.ShapesWorld;
+
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -21,20 +23,24 @@ import java.nio.file.Path;
  *                         picture: the posterior mean (what an inversion fits) up to the samples
  *                         the UNet was trained on
  * @param checkpointEvery  steps between checkpoints
+ * @param world            the shapes world whose pictures it sees ({@code FLAT} when absent, as in
+ *                         recipes written before it)
  */
 public record DecoderRecipe(long seed, int steps, int batch, double lr, int warmupSteps, double edgeWeight,
-                            double foregroundWeight, double mseWeight, double latentNoise, int checkpointEvery) {
+                            double foregroundWeight, double mseWeight, double latentNoise, int checkpointEvery,
+                            ShapesWorld.Version world) {
 
     public DecoderRecipe {
+        world = world == null ? ShapesWorld.Version.FLAT : world;
         if (steps < 1 || batch < 1 || !(lr > 0) || warmupSteps < 0 || edgeWeight < 0 || foregroundWeight < 0
                 || mseWeight < 0 || latentNoise < 0 || checkpointEvery < 0) {
             throw new IllegalArgumentException("decoder recipe: steps, batch and lr must be positive, the rest >= 0: " + this);
         }
     }
 
-    /** What the embedded model's decoder was tuned with. */
+    /** What the embedded model's base model's decoder was tuned with. */
     public static DecoderRecipe defaults() {
-        return new DecoderRecipe(20240611L, 1500, 8, 5e-4, 50, 1.0, 8.0, 0.0, 1.0, 100);
+        return new DecoderRecipe(20240611L, 1500, 8, 5e-4, 50, 1.0, 8.0, 0.0, 1.0, 100, ShapesWorld.Version.FLAT);
     }
 
     public String toJson() {
@@ -47,7 +53,7 @@ public record DecoderRecipe(long seed, int steps, int batch, double lr, int warm
 
     /** What a checkpoint must agree on to be resumed: everything but the checkpoint interval. */
     String identity() {
-        return new DecoderRecipe(seed, steps, batch, lr, warmupSteps, edgeWeight, foregroundWeight, mseWeight, latentNoise, 0)
+        return new DecoderRecipe(seed, steps, batch, lr, warmupSteps, edgeWeight, foregroundWeight, mseWeight, latentNoise, 0, world)
                 .toJson();
     }
 }

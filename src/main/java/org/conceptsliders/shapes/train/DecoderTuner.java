@@ -53,7 +53,7 @@ public final class DecoderTuner {
 
     private DecoderTuner(DecoderRecipe recipe, int size) {
         this.recipe = recipe;
-        this.world = new ShapesWorld(size, size);
+        this.world = new ShapesWorld(size, size, recipe.world());
     }
 
     /**

@@ -87,7 +87,7 @@ class BaseModelTrainerTest {
             AutoencoderKL vae = AutoencoderKL.load(BaseModelTrainer.vaeDir(fullWork), m, Compute.cpu());
             LatentCache cache = LatentCache.loadOrBuild(work.resolve("latents.safetensors"), vae,
                     BaseModelTrainer.vaeDir(fullWork).resolve("diffusion_pytorch_model.safetensors"),
-                    new ShapesWorld(TINY.imageSize(), TINY.imageSize()), TINY);
+                    new ShapesWorld(TINY.imageSize(), TINY.imageSize(), TINY.world()), TINY);
             Models models = Models.fresh(work, m);
             Module both = new Module() {
                 {
@@ -208,6 +208,16 @@ class BaseModelTrainerTest {
         // docs/ shows what the shipped model was built with; the defaults rebuild it
         assertEquals(BaseModelRecipe.defaults().toJson(), BaseModelRecipe.read(Path.of("docs/embedded-model-recipe.json")).toJson());
         assertEquals(DecoderRecipe.defaults().toJson(), DecoderRecipe.read(Path.of("docs/embedded-model-decoder-recipe.json")).toJson());
+        // the second stage: the same networks and decoder tuning, on the gradient world
+        BaseModelRecipe fineTune = BaseModelRecipe.read(Path.of("docs/embedded-model-finetune-recipe.json"));
+        assertEquals(ShapesWorld.Version.GRADIENT, fineTune.world());
+        for (String field : new String[] {"world", "unetSteps", "unetLr", "unetDecaySteps", "warmupSteps"}) {
+            fineTune = with(fineTune, field, RecipeJson.JSON.valueToTree(BaseModelRecipe.defaults()).get(field));
+        }
+        assertEquals(BaseModelRecipe.defaults().toJson(), fineTune.toJson());
+        DecoderRecipe gradientDecoder = DecoderRecipe.read(Path.of("docs/embedded-model-decoder-gradient-recipe.json"));
+        assertEquals(ShapesWorld.Version.GRADIENT, gradientDecoder.world());
+        assertEquals(DecoderRecipe.defaults().toJson().replace("FLAT", "GRADIENT"), gradientDecoder.toJson());
     }
 
     @Test

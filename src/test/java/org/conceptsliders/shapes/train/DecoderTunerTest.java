@@ -3,6 +3,7 @@ package org.conceptsliders.shapes.train;
 import org.conceptsliders.runtime.io.SafeTensors;
 import org.conceptsliders.runtime.pipeline.CancelToken;
 import org.conceptsliders.runtime.pipeline.ProgressListener;
+import org.conceptsliders.shapes.ShapesWorld;
 import org.conceptsliders.sliders.EmbeddedModel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A few decoder-tuning steps on the embedded model: what changes, what must not, and an exact resume. */
 class DecoderTunerTest {
-    private static final DecoderRecipe FEW = new DecoderRecipe(3, 4, 2, 1e-4, 1, 1.0, 8.0, 0.5, 1.0, 1);
+    private static final DecoderRecipe FEW = new DecoderRecipe(3, 4, 2, 1e-4, 1, 1.0, 8.0, 0.5, 1.0, 1,
+            ShapesWorld.Version.GRADIENT);
     private static final String VAE = "vae/diffusion_pytorch_model.safetensors";
 
     @TempDir
