@@ -5,6 +5,7 @@ import org.conceptsliders.runtime.pipeline.RgbImage;
 import org.conceptsliders.shapes.ShapeScene;
 import org.conceptsliders.shapes.ShapesWorld;
 import org.conceptsliders.shapes.VisualAttribute;
+import org.conceptsliders.shapes.eval.TrainingCurves;
 import org.conceptsliders.shapes.train.BaseModelRecipe;
 import org.conceptsliders.shapes.train.BaseModelTrainer;
 import org.conceptsliders.shapes.train.DecoderRecipe;
@@ -24,7 +25,7 @@ import java.util.concurrent.Callable;
 @Command(name = "shapes", mixinStandardHelpOptions = true,
         description = "The shapes world: train the embedded base model, draw image pairs for visual sliders.",
         subcommands = {ShapesCommand.TrainBase.class, ShapesCommand.TuneDecoder.class, ShapesCommand.Pairs.class,
-                ShapesEvalCommand.class})
+                ShapesCommand.Curves.class, ShapesEvalCommand.class})
 final class ShapesCommand implements Runnable {
     @Override
     public void run() {
@@ -128,6 +129,30 @@ final class ShapesCommand implements Runnable {
                 ImageFiles.writePng(new RgbImage(size, size, p.highArgb(), name, Map.of()), out.resolve("high").resolve(name));
             }
             System.err.println("wrote " + count + " pairs to " + out);
+            return 0;
+        }
+    }
+
+    @Command(name = "curves", mixinStandardHelpOptions = true,
+            description = "Plot training loss logs (WORK/*.loss.csv of train-base, tune-decoder, train-text, train-pairs)"
+                    + " as one PNG: the mean loss over windows of steps, a line per log.")
+    static final class Curves implements Callable<Integer> {
+        @Parameters(paramLabel = "NAME=CSV", arity = "1..*", description = "A legend name and its loss log.")
+        Map<String, Path> logs;
+
+        @Option(names = "--window", defaultValue = "100", description = "Steps per mean (default: ${DEFAULT-VALUE}).")
+        int window;
+
+        @Option(names = "--title", defaultValue = "training loss", description = "Plot title (default: ${DEFAULT-VALUE}).")
+        String title;
+
+        @Option(names = "--out", required = true, description = "The PNG to write.")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            TrainingCurves.plot(out, title, logs, window);
+            System.err.println("wrote " + out);
             return 0;
         }
     }

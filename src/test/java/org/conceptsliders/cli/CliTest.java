@@ -246,6 +246,16 @@ class CliTest {
     }
 
     @Test
+    void shapesCurvesPlotsLossLogs() throws Exception {
+        Path a = Files.writeString(tmp.resolve("a.loss.csv"), "step,loss,lr,seconds\n1,0.5,0,0\n2,0.4,0,0\n3,0.3,0,0\n4,0.2,0,0\n");
+        Path png = tmp.resolve("curves.png");
+        assertEquals(0, Main.execute("shapes", "curves", "--window", "2", "--out", png.toString(), "vae=" + a));
+        assertEquals(560, IJ.openImage(png.toString()).getWidth());
+        assertTrue(run("shapes", "curves", "--window", "2", "--out", png.toString(), "x=" + tmp.resolve("none.csv"))
+                .contains("none.csv"));
+    }
+
+    @Test
     void generateRejectsSizesThatAreNotMultiplesOfEight() throws Exception {
         String err = run("generate", "--model", Reference.path("model_sd1").toString(), "--prompt", "x", "--width", "30",
                 "--height", "32", "--device", "cpu", "--out", tmp.resolve("x.png").toString());

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The evaluation's pictures, drawn with java.awt and written as PNG: a line plot of an
@@ -99,6 +100,67 @@ public final class EvalFigures {
     }
 
     /**
+     * Named lines of points ({@code {xs, ys}} each, in order), coloured apart, with a legend and
+     * round tick values on both axes: training curves.
+     */
+    public static void curves(Path file, String title, String xLabel, String yLabel, Map<String, double[][]> series)
+            throws IOException {
+        double xMin = Double.POSITIVE_INFINITY;
+        double xMax = Double.NEGATIVE_INFINITY;
+        double yMin = Double.POSITIVE_INFINITY;
+        double yMax = Double.NEGATIVE_INFINITY;
+        for (Map.Entry<String, double[][]> e : series.entrySet()) {
+            double[] xs = e.getValue()[0];
+            double[] ys = e.getValue()[1];
+            if (xs.length != ys.length || xs.length < 2) {
+                throw new IllegalArgumentException("curve '" + e.getKey() + "': needs as many y as x values, at least 2 ("
+                        + xs.length + " x, " + ys.length + " y)");
+            }
+            for (int i = 0; i < xs.length; i++) {
+                xMin = Math.min(xMin, xs[i]);
+                xMax = Math.max(xMax, xs[i]);
+                yMin = Math.min(yMin, ys[i]);
+                yMax = Math.max(yMax, ys[i]);
+            }
+        }
+        if (series.isEmpty() || !(xMax > xMin)) {
+            throw new IllegalArgumentException("no curve spans more than one x value");
+        }
+        if (!(yMax > yMin)) {
+            yMin -= 1;
+            yMax += 1;
+        }
+        double pad = 0.05 * (yMax - yMin);
+        Axis x = new Axis(xMin, xMax, LEFT, PLOT_W - RIGHT);
+        Axis y = new Axis(yMin - pad, yMax + pad, PLOT_H - BOTTOM, TOP);
+        BufferedImage img = new BufferedImage(PLOT_W, PLOT_H, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, PLOT_W, PLOT_H);
+            axes(g, x, y, x.ticks(), title, xLabel, yLabel);
+            g.setFont(FONT);
+            int s = 0;
+            for (Map.Entry<String, double[][]> e : series.entrySet()) {
+                Color c = Color.getHSBColor((float) s / series.size(), 0.75f, 0.8f);
+                g.setColor(c);
+                g.setStroke(new BasicStroke(1.6f));
+                line(g, x, y, e.getValue()[0], e.getValue()[1]);
+                int ly = TOP + 14 + 16 * s;
+                g.drawLine(PLOT_W - RIGHT - 150, ly - 4, PLOT_W - RIGHT - 130, ly - 4);
+                g.setColor(Color.BLACK);
+                g.drawString(e.getKey(), PLOT_W - RIGHT - 124, ly);
+                s++;
+            }
+        } finally {
+            g.dispose();
+        }
+        write(img, file);
+    }
+
+    /**
      * A grid of same-size ARGB pictures, {@code zoom} x nearest neighbour, with the column labels
      * above and the row labels at the left.
      */
@@ -152,7 +214,7 @@ public final class EvalFigures {
         write(img, file);
     }
 
-    private static void axes(Graphics2D g, Axis x, Axis y, double[] xs, String title, String xLabel, String yLabel) {
+    private static void axes(Graphics2D g, Axis x, Axis y, double[] xTicks, String title, String xLabel, String yLabel) {
         g.setFont(FONT);
         FontMetrics fm = g.getFontMetrics();
         g.setStroke(new BasicStroke(1f));
@@ -164,7 +226,7 @@ public final class EvalFigures {
             String s = Metric.format(t);
             g.drawString(s, x.from - 6 - fm.stringWidth(s), py + fm.getAscent() / 2 - 1);
         }
-        for (double t : xs) {
+        for (double t : xTicks) {
             int px = x.pixel(t);
             g.setColor(Color.DARK_GRAY);
             g.drawLine(px, y.from, px, y.from + 5);
