@@ -57,23 +57,11 @@ public final class EvalFigures {
                 yMax = Math.max(yMax, v);
             }
         }
-        if (!(yMax > yMin)) {
-            // a flat or empty plot still gets a readable axis
-            double mid = Double.isFinite(yMin) ? yMin : 0;
-            yMin = mid - 1;
-            yMax = mid + 1;
-        }
-        double pad = 0.05 * (yMax - yMin);
         Axis x = new Axis(xMin, xMax, LEFT, PLOT_W - RIGHT);
-        Axis y = new Axis(yMin - pad, yMax + pad, PLOT_H - BOTTOM, TOP);
-
+        Axis y = yAxis(yMin, yMax);
         BufferedImage img = new BufferedImage(PLOT_W, PLOT_H, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
+        Graphics2D g = canvas(img);
         try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, PLOT_W, PLOT_H);
             axes(g, x, y, xs, title, xLabel, yLabel);
             g.setStroke(new BasicStroke(1.3f));
             for (int s = 0; s < rows.length; s++) {
@@ -126,20 +114,11 @@ public final class EvalFigures {
         if (series.isEmpty() || !(xMax > xMin)) {
             throw new IllegalArgumentException("no curve spans more than one x value");
         }
-        if (!(yMax > yMin)) {
-            yMin -= 1;
-            yMax += 1;
-        }
-        double pad = 0.05 * (yMax - yMin);
         Axis x = new Axis(xMin, xMax, LEFT, PLOT_W - RIGHT);
-        Axis y = new Axis(yMin - pad, yMax + pad, PLOT_H - BOTTOM, TOP);
+        Axis y = yAxis(yMin, yMax);
         BufferedImage img = new BufferedImage(PLOT_W, PLOT_H, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
+        Graphics2D g = canvas(img);
         try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, PLOT_W, PLOT_H);
             axes(g, x, y, x.ticks(), title, xLabel, yLabel);
             g.setFont(FONT);
             int s = 0;
@@ -212,6 +191,27 @@ public final class EvalFigures {
             g.dispose();
         }
         write(img, file);
+    }
+
+    /** The y axis over [min, max] with 5 % room; a flat or empty range still gets a readable axis. */
+    private static Axis yAxis(double min, double max) {
+        if (!(max > min)) {
+            double mid = Double.isFinite(min) ? min : 0;
+            min = mid - 1;
+            max = mid + 1;
+        }
+        double pad = 0.05 * (max - min);
+        return new Axis(min - pad, max + pad, PLOT_H - BOTTOM, TOP);
+    }
+
+    /** A white canvas, anti-aliased; the caller disposes of it. */
+    private static Graphics2D canvas(BufferedImage img) {
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, img.getWidth(), img.getHeight());
+        return g;
     }
 
     private static void axes(Graphics2D g, Axis x, Axis y, double[] xTicks, String title, String xLabel, String yLabel) {
