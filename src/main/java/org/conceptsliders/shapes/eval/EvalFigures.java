@@ -121,6 +121,7 @@ public final class EvalFigures {
         try {
             axes(g, x, y, x.ticks(), title, xLabel, yLabel);
             g.setFont(FONT);
+            int legend = PLOT_W - RIGHT - 34 - series.keySet().stream().mapToInt(EvalFigures::textWidth).max().orElse(0);
             int s = 0;
             for (Map.Entry<String, double[][]> e : series.entrySet()) {
                 Color c = Color.getHSBColor((float) s / series.size(), 0.75f, 0.8f);
@@ -128,9 +129,9 @@ public final class EvalFigures {
                 g.setStroke(new BasicStroke(1.6f));
                 line(g, x, y, e.getValue()[0], e.getValue()[1]);
                 int ly = TOP + 14 + 16 * s;
-                g.drawLine(PLOT_W - RIGHT - 150, ly - 4, PLOT_W - RIGHT - 130, ly - 4);
+                g.drawLine(legend, ly - 4, legend + 20, ly - 4);
                 g.setColor(Color.BLACK);
-                g.drawString(e.getKey(), PLOT_W - RIGHT - 124, ly);
+                g.drawString(e.getKey(), legend + 26, ly);
                 s++;
             }
         } finally {
