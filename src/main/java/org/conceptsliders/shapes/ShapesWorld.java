@@ -8,6 +8,7 @@ import org.conceptsliders.shapes.ShapeScene.Size;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 import java.util.SortedSet;
 import java.util.StringJoiner;
@@ -120,7 +121,7 @@ public final class ShapesWorld {
         checkSize(width, height);
         this.width = width;
         this.height = height;
-        this.version = java.util.Objects.requireNonNull(version, "version");
+        this.version = Objects.requireNonNull(version, "version");
     }
 
     public int width() {

@@ -8,7 +8,10 @@ import org.conceptsliders.testing.Reference;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 
@@ -29,17 +32,17 @@ class ShapesWorldTest {
         // the embedded model's base stage rebuilds only if the flat world draws exactly these
         ShapesWorld flat = new ShapesWorld(64, 64, ShapesWorld.Version.FLAT);
         Random r = new Random(42);
-        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
         for (int i = 0; i < 50; i++) {
             ShapeScene s = flat.random(r);
             assertEquals(0, s.gradient());
-            md.update(flat.caption(s, r).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            md.update(flat.caption(s, r).getBytes(StandardCharsets.UTF_8));
             for (int v : flat.render(s)) {
                 md.update(new byte[] {(byte) v, (byte) (v >> 8), (byte) (v >> 16)});
             }
         }
         assertEquals("947dbdb768b9d94a5cb221adabc015d8a3b97d416c9483f1023959a209f619e9",
-                java.util.HexFormat.of().formatHex(md.digest()));
+                HexFormat.of().formatHex(md.digest()));
     }
 
     @Test
