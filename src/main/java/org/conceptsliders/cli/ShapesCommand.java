@@ -134,7 +134,7 @@ final class ShapesCommand implements Runnable {
     }
 
     @Command(name = "curves", mixinStandardHelpOptions = true,
-            description = "Plot training loss logs (WORK/*.loss.csv of train-base, tune-decoder, train-text, train-pairs)"
+            description = "Plot training loss logs (the *.loss.csv that train-base, tune-decoder, train-text and train-pairs write)"
                     + " as one PNG: the mean loss over windows of steps, a line per log.")
     static final class Curves implements Callable<Integer> {
         @Parameters(paramLabel = "NAME=CSV", arity = "1..*", description = "A legend name and its loss log.")
